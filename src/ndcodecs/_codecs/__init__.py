@@ -1,0 +1,1 @@
+"""Codecs written in Python: no native library behind them."""

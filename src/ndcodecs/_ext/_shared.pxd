@@ -1,0 +1,40 @@
+# Buffers in and out, shared by every codec module.
+
+from cpython.object cimport PyObject
+from libc.stdint cimport uint8_t
+
+
+cdef class Input:
+    """A contiguous, read-only byte view of any buffer, without a copy."""
+    cdef Py_buffer view
+    cdef bint has_view
+    cdef const uint8_t *data
+    cdef Py_ssize_t size
+
+
+cdef class Output:
+    """Where a codec writes: new bytes or bytearray, or a caller's buffer."""
+    cdef PyObject *obj  # owned new bytes or bytearray, else NULL
+    cdef object target  # the caller's buffer
+    cdef Py_buffer view
+    cdef bint has_view
+    cdef bint fixed  # out= gave the size: never grow
+    cdef int kind
+    cdef uint8_t *data
+    cdef Py_ssize_t size
+    cdef Py_ssize_t limit  # the most `grow` may reach
+    cdef object error
+
+    cdef int resize(self, Py_ssize_t size) except -1
+    cdef int grow(self, Py_ssize_t minsize=*) except -1
+    cdef object finish(self, Py_ssize_t used)
+
+
+cdef Input read_input(object data)
+cdef Output encode_output(object out, Py_ssize_t bound, object error)
+cdef Output decode_output(
+    object out, Py_ssize_t size, object error, bint exact, object max_output
+)
+cdef Py_ssize_t output_limit(object max_output) except -1
+cdef int level_arg(object level, int default, int lo, int hi) except? -1
+cdef int numthreads_arg(object numthreads) except -1

@@ -1,0 +1,386 @@
+"""The codec registry: one entry per codec, from which every table derives.
+
+Looking up a codec never imports its native module; that happens on first
+use of a function, so that ``import ndcodecs`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections.abc import Callable, Iterable
+
+from ._errors import CodecError, DelayedImportError, error_class
+
+__all__ = [
+    'Codec',
+    'KINDS',
+    'codec_for_bytes',
+    'codec_for_path',
+    'get_codec',
+    'has_codec',
+    'list_codecs',
+]
+
+KINDS = ('compressor', 'image', 'array', 'filter', 'checksum')
+
+FUNCTIONS = ('encode', 'decode', 'check', 'version')
+
+
+class Codec:
+    """A registered codec: what it is, where its functions live, what it can do.
+
+    Parameters
+    ----------
+    name : str
+        Function prefix, as in imagecodecs: ``zstd`` gives ``zstd_encode``.
+    kind : str
+        One of KINDS.
+    module : str
+        Module holding the functions, relative to the ndcodecs package.
+    library : str
+        What the module links, as named in messages, e.g. ``libzstd``.
+    debian : str or None
+        Debian package that enables the codec at build time.
+    aliases, extensions : iterable of str
+        Other names, and file extensions with their leading dot.
+    magic : bytes prefixes or a callable(head) -> bool
+        Recognizes the format from its first bytes.
+    can_encode, can_decode, multiframe : bool
+        Capabilities.
+    exports : iterable of str
+        Further public names the module provides.
+    """
+
+    __slots__ = (
+        'name', 'kind', 'module', 'library', 'debian', 'aliases', 'extensions',
+        '_magic', 'can_encode', 'can_decode', 'multiframe', 'exports',
+        'description', '_loaded', '_reason',
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        module: str,
+        library: str,
+        debian: str | None = None,
+        *,
+        aliases: Iterable[str] = (),
+        extensions: Iterable[str] = (),
+        magic: tuple[bytes, ...] | Callable[[bytes], bool] = (),
+        can_encode: bool = True,
+        can_decode: bool = True,
+        multiframe: bool = False,
+        exports: Iterable[str] = (),
+        description: str = '',
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f'invalid kind {kind!r}')
+        self.name = name
+        self.kind = kind
+        self.module = module
+        self.library = library
+        self.debian = debian
+        self.aliases = tuple(aliases)
+        self.extensions = tuple(e.lower() for e in extensions)
+        self._magic = magic
+        self.can_encode = can_encode
+        self.can_decode = can_decode
+        self.multiframe = multiframe
+        self.exports = tuple(exports)
+        self.description = description
+        self._loaded = None
+        self._reason = None
+
+    def __repr__(self) -> str:
+        return f'<ndcodecs.Codec {self.name!r}>'
+
+    def __reduce__(self):
+        return get_codec, (self.name,)
+
+    @property
+    def error(self) -> type:
+        """The codec's error class, e.g. ZstdError."""
+        return error_class(self.name)
+
+    def _module(self):
+        """Return the loaded module, or None if it was not built."""
+        if self._loaded is None:
+            with _lock:
+                if self._loaded is None:
+                    try:
+                        self._loaded = importlib.import_module(
+                            self.module, __package__
+                        )
+                    except ImportError as exc:
+                        self._reason = self._missing(exc)
+                        self._loaded = False
+        return self._loaded or None
+
+    def _missing(self, exc: ImportError) -> str:
+        msg = f'{self.name} is not available: {self.library} was not found'
+        if self.debian:
+            msg += f' when ndcodecs was built (apt install {self.debian}, then rebuild)'
+        if os.environ.get('NDCODECS_DEBUG'):
+            msg += f' [{exc!r}]'
+        return msg
+
+    @property
+    def available(self) -> bool:
+        """True if the codec's module was built and its library loads."""
+        module = self._module()
+        return module is not None and bool(
+            getattr(module, self.name.upper()).available
+        )
+
+    @property
+    def reason(self) -> str | None:
+        """Why the codec is unavailable, or None."""
+        self._module()
+        return self._reason
+
+    @property
+    def version(self) -> str | None:
+        """Version string of the backing library, or None if unavailable."""
+        module = self._module()
+        if module is None:
+            return None
+        return getattr(module, f'{self.name}_version')()
+
+    @property
+    def constants(self) -> type:
+        """The constants class, e.g. ZSTD, with `available`."""
+        module = self._module()
+        if module is None:
+            return type(self.name.upper(), (), {
+                'available': False, '__module__': 'ndcodecs',
+                '__doc__': self._reason,
+            })
+        return getattr(module, self.name.upper())
+
+    def function(self, attr: str) -> Callable:
+        """Return a public function of the codec, e.g. 'zstd_encode'.
+
+        An unavailable codec gives a function raising DelayedImportError.
+        """
+        module = self._module()
+        if module is not None:
+            return getattr(module, attr)
+        reason = self._reason
+
+        def unavailable(*args, **kwargs):
+            raise DelayedImportError(f'{attr}: {reason}')
+
+        unavailable.__name__ = unavailable.__qualname__ = attr
+        return unavailable
+
+    def names(self) -> tuple[str, ...]:
+        """The public names this codec adds to the ndcodecs namespace."""
+        return (
+            self.name.upper(),
+            self.error.__name__,
+            *(f'{self.name}_{f}' for f in FUNCTIONS),
+            *self.exports,
+        )
+
+    def encode(self, data, **kwargs):
+        """Encode `data` with the codec's ``X_encode``."""
+        if not self.can_encode:
+            raise self.error(f'{self.name} cannot encode')
+        return self.function(f'{self.name}_encode')(data, **kwargs)
+
+    def decode(self, data, **kwargs):
+        """Decode `data` with the codec's ``X_decode``."""
+        if not self.can_decode:
+            raise self.error(f'{self.name} cannot decode')
+        return self.function(f'{self.name}_decode')(data, **kwargs)
+
+    def check(self, head) -> bool | None:
+        """Return True if `head` starts like this format, False if not,
+        None if the format has no signature to tell."""
+        if callable(self._magic):
+            return bool(self._magic(bytes(head[:64])))
+        if self._magic:
+            head = bytes(head[: max(len(m) for m in self._magic)])
+            return any(head.startswith(m) for m in self._magic)
+        return None
+
+
+_lock = threading.RLock()
+_codecs: dict[str, Codec] = {}
+_names: dict[str, Codec] = {}
+
+
+def register(codec: Codec) -> Codec:
+    """Add a codec to the registry; names and aliases must be new."""
+    for key in (codec.name, *codec.aliases):
+        key = key.lower()
+        if key in _names:
+            raise ValueError(f'codec name {key!r} is already registered')
+        _names[key] = codec
+    _codecs[codec.name] = codec
+    return codec
+
+
+def list_codecs(kind: str | None = None, available: bool | None = None) -> list[str]:
+    """Return the names of registered codecs, optionally filtered."""
+    return [
+        c.name for c in _codecs.values()
+        if (kind is None or c.kind == kind)
+        and (available is None or c.available == available)
+    ]
+
+
+def has_codec(name: str) -> bool:
+    """Return True if `name` is a registered codec name or alias."""
+    return isinstance(name, str) and name.lower() in _names
+
+
+def get_codec(name: str) -> Codec:
+    """Return the Codec registered under a name or alias."""
+    try:
+        return _names[name.lower()]
+    except (KeyError, AttributeError):
+        raise ValueError(f'no codec named {name!r}') from None
+
+
+def codec_for_path(path) -> Codec | None:
+    """Return the codec for a file name by its extension, longest first,
+    so that '.tar.gz' is gzip. None if no codec claims the extension."""
+    name = os.fspath(path).lower()
+    best = None
+    for codec in _codecs.values():
+        for ext in codec.extensions:
+            if name.endswith(ext) and (best is None or len(ext) > best[0]):
+                best = (len(ext), codec)
+    return best[1] if best else None
+
+
+def codec_for_bytes(head) -> Codec | None:
+    """Return the first codec whose magic bytes match `head`, or None."""
+    head = bytes(memoryview(head)[:64])
+    for codec in _codecs.values():
+        if codec._magic and codec.check(head):
+            return codec
+    return None
+
+
+def public_names() -> dict[str, Codec]:
+    """Map every codec-provided public name to its codec."""
+    return {n: c for c in _codecs.values() for n in c.names()}
+
+
+# Magic tests that are not plain prefixes.
+
+def _is_zlib(head: bytes) -> bool:
+    # CMF says deflate with a window <= 32K; FCHECK makes CMF*256+FLG a multiple of 31
+    return (
+        len(head) >= 2 and head[0] & 0x0F == 8 and head[0] >> 4 <= 7
+        and (head[0] << 8 | head[1]) % 31 == 0
+    )
+
+
+def _is_blosc(head: bytes) -> bool:
+    # version format 2, typesize at least 1, header of 16 bytes
+    return len(head) >= 16 and head[0] == 2 and head[3] > 0
+
+
+# The codecs. Module paths are relative to the ndcodecs package.
+
+register(Codec(
+    'zlib', 'compressor', '._ext._zlib', 'zlib', 'zlib1g-dev',
+    extensions=('.zz', '.zlib'), magic=_is_zlib,
+    exports=('zlib_crc32', 'zlib_adler32'),
+    description='zlib stream (RFC 1950), byte-identical with the zlib module',
+))
+register(Codec(
+    'deflate', 'compressor', '._ext._deflate', 'libdeflate', 'libdeflate-dev',
+    extensions=('.deflate',),
+    exports=('deflate_crc32', 'deflate_adler32'),
+    description='zlib or raw deflate stream through libdeflate',
+))
+register(Codec(
+    'gzip', 'compressor', '._ext._deflate', 'libdeflate', 'libdeflate-dev',
+    aliases=('gz',), extensions=('.gz', '.gzip', '.tgz'),
+    magic=(b'\x1f\x8b',),
+    description='gzip member(s) (RFC 1952) through libdeflate',
+))
+register(Codec(
+    'zopfli', 'compressor', '._ext._zopfli', 'libzopfli', 'libzopfli-dev',
+    description='zlib stream compressed densely by zopfli; decoded by zlib',
+))
+register(Codec(
+    'zstd', 'compressor', '._ext._zstd', 'libzstd', 'libzstd-dev',
+    aliases=('zstandard',), extensions=('.zst', '.zstd', '.tzst'),
+    magic=(b'\x28\xb5\x2f\xfd',),
+    description='Zstandard frames',
+))
+register(Codec(
+    'lz4', 'compressor', '._ext._lz4', 'liblz4', 'liblz4-dev',
+    description='LZ4 block, optionally with a 4-byte size header',
+))
+register(Codec(
+    'lz4f', 'compressor', '._ext._lz4', 'liblz4', 'liblz4-dev',
+    extensions=('.lz4',), magic=(b'\x04\x22\x4d\x18',),
+    description='LZ4 frame format',
+))
+register(Codec(
+    'lz4h5', 'compressor', '._ext._lz4', 'liblz4', 'liblz4-dev',
+    description="LZ4 blocks in the layout of HDF5's LZ4 filter (id 32004)",
+))
+register(Codec(
+    'brotli', 'compressor', '._ext._brotli', 'libbrotli', 'libbrotli-dev',
+    extensions=('.br',),
+    description='Brotli stream',
+))
+register(Codec(
+    'snappy', 'compressor', '._ext._snappy', 'libsnappy', 'libsnappy-dev',
+    description='Snappy raw block',
+))
+register(Codec(
+    'bz2', 'compressor', '._ext._bz2', 'libbzip2', 'libbz2-dev',
+    aliases=('bzip2',), extensions=('.bz2', '.tbz2', '.tbz'),
+    magic=(b'BZh',),
+    description='bzip2 stream',
+))
+register(Codec(
+    'lzma', 'compressor', '._ext._lzma', 'liblzma', 'liblzma-dev',
+    aliases=('xz',), extensions=('.xz', '.lzma', '.txz'),
+    magic=(b'\xfd7zXZ\x00', b'\x5d\x00\x00'),
+    description='xz, lzma-alone or raw lzma2 stream',
+))
+register(Codec(
+    'lzf', 'compressor', '._ext._lzf', 'liblzf', 'liblzf-dev',
+    extensions=('.lzf',),
+    description='LZF block, optionally with a size header',
+))
+register(Codec(
+    'blosc', 'compressor', '._ext._blosc', 'c-blosc', 'libblosc-dev',
+    extensions=('.blosc',), magic=_is_blosc,
+    description='Blosc 1 chunk with shuffle and an internal compressor',
+))
+register(Codec(
+    'lzw', 'compressor', '._ext._lzw', 'ndcodecs', None,
+    description='LZW as in TIFF (compression 5)',
+))
+register(Codec(
+    'packbits', 'compressor', '._ext._packbits', 'ndcodecs', None,
+    description='PackBits run-length encoding (TIFF compression 32773)',
+))
+register(Codec(
+    'lzo', 'compressor', '._ext._lzo', 'liblzo2', 'liblzo2-dev',
+    can_encode=False,
+    description='LZO1X block, decode only',
+))
+register(Codec(
+    'none', 'compressor', '._codecs.none', 'ndcodecs', None,
+    description='Returns the data unchanged',
+))
+register(Codec(
+    'numpy', 'array', '._codecs.numpy', 'numpy', None,
+    aliases=('npy', 'npz'), extensions=('.npy', '.npz'),
+    magic=(b'\x93NUMPY',),
+    description='NumPy NPY and NPZ files',
+))
