@@ -43,7 +43,7 @@ bench: build
 	$(PY) bench/run.py
 
 fuzz: build
-	$(PY) -m tests.fuzz --seconds 600
+	$(PY) tests/fuzz/fuzz.py --seconds 600
 
 clean:
 	rm -rf build $(VENV)

@@ -120,9 +120,13 @@ class Codec:
         return self._loaded or None
 
     def _missing(self, exc: ImportError) -> str:
-        msg = f'{self.name} is not available: {self.library} was not found'
         if self.debian:
-            msg += f' when ndcodecs was built (apt install {self.debian}, then rebuild)'
+            msg = (
+                f'{self.name} is not available: {self.library} was not found when '
+                f'ndcodecs was built (apt install {self.debian}, then rebuild)'
+            )
+        else:
+            msg = f'{self.name} is not available: its module {self.module} was not built'
         if os.environ.get('NDCODECS_DEBUG'):
             msg += f' [{exc!r}]'
         return msg
@@ -185,17 +189,17 @@ class Codec:
             *self.exports,
         )
 
-    def encode(self, data, **kwargs):
-        """Encode `data` with the codec's ``X_encode``."""
+    def encode(self, data, *args, **kwargs):
+        """Return `data` encoded by the codec's ``X_encode``."""
         if not self.can_encode:
             raise self.error(f'{self.name} cannot encode')
-        return self.function(f'{self.name}_encode')(data, **kwargs)
+        return self.function(f'{self.name}_encode')(data, *args, **kwargs)
 
-    def decode(self, data, **kwargs):
-        """Decode `data` with the codec's ``X_decode``."""
+    def decode(self, data, *args, **kwargs):
+        """Return `data` decoded by the codec's ``X_decode``."""
         if not self.can_decode:
             raise self.error(f'{self.name} cannot decode')
-        return self.function(f'{self.name}_decode')(data, **kwargs)
+        return self.function(f'{self.name}_decode')(data, *args, **kwargs)
 
     def check(self, head) -> bool | None:
         """Return True if `head` starts like this format, False if not,

@@ -1,5 +1,6 @@
 """NumPy NPY and NPZ files as a codec, without pickles or unbounded reads."""
 
+import ast
 import io
 import zipfile
 
@@ -21,6 +22,7 @@ NumpyError = error_class('numpy')
 
 _NPY_MAGIC = b'\x93NUMPY'
 _ZIP_MAGIC = b'PK\x03\x04'
+_MAX_HEADER = 65536  # numpy itself refuses headers over 10000 bytes by default
 
 
 def numpy_version():
@@ -54,23 +56,39 @@ def numpy_encode(data, /, level=None, *, out=None):
     return result
 
 
+def _read_header(buf: memoryview):
+    """Return (shape, fortran_order, dtype, data offset) of NPY bytes."""
+    major = buf[6] if len(buf) > 6 else 0
+    if major == 1:
+        size, start = int.from_bytes(buf[8:10], 'little'), 10
+    elif major in (2, 3):
+        size, start = int.from_bytes(buf[8:12], 'little'), 12
+    else:
+        raise NumpyError(f'unsupported NPY version {major}')
+    if size > _MAX_HEADER or start + size > len(buf):
+        raise NumpyError(f'invalid NPY header length {size}')
+    text = bytes(buf[start:start + size]).decode('utf8' if major == 3 else 'latin1')
+    try:
+        header = ast.literal_eval(text)
+        dtype = npformat.descr_to_dtype(header['descr'])
+        shape = tuple(int(n) for n in header['shape'])
+        fortran = bool(header['fortran_order'])
+    except Exception as exc:
+        raise NumpyError(f'invalid NPY header: {exc!r}') from None
+    if any(n < 0 for n in shape):
+        raise NumpyError(f'invalid NPY shape {shape}')
+    return shape, fortran, dtype, start + size
+
+
 def _read_npy(buf: memoryview, out, max_output):
     """Return the array in NPY bytes; the header must match the data size."""
-    fh = io.BytesIO(buf[:65536 + 16])
-    try:
-        version = npformat.read_magic(fh)
-        shape, fortran, dtype = npformat._read_array_header(
-            fh, version, max_header_size=65536
-        )
-    except Exception as exc:
-        raise NumpyError(f'invalid NPY header: {exc}') from None
+    shape, fortran, dtype, offset = _read_header(buf)
     if dtype.hasobject:
         raise NumpyError('NPY holds Python objects, which are not loaded')
     count = 1
     for n in shape:
         count *= n
     nbytes = count * dtype.itemsize
-    offset = fh.tell()
     if len(buf) - offset != nbytes:
         raise NumpyError(
             f'NPY header says {nbytes} bytes of data, found {len(buf) - offset}'

@@ -85,7 +85,7 @@ cdef Input read_input(object data):
         raise TypeError('expected a bytes-like object or array, not str')
     try:
         PyObject_GetBuffer(data, &inp.view, PyBUF_ND)
-    except BufferError:
+    except (BufferError, ValueError):  # numpy raises ValueError
         if not hasattr(data, '__array_interface__'):
             raise ValueError('the input buffer is not C-contiguous') from None
         import numpy
