@@ -2,6 +2,7 @@
 """Zstandard codec through libzstd."""
 
 from ._shared cimport Input, Output, read_input, encode_output, decode_output, level_arg, numthreads_arg
+from .tls cimport pthread_getspecific, pthread_key_create, pthread_key_t, pthread_setspecific
 from .zstd cimport *
 
 from .._errors import error_class
@@ -32,6 +33,50 @@ cdef str _error_name(size_t ret):
     return ZSTD_getErrorName(ret).decode()
 
 
+# Contexts are cached per thread: creating one costs more than compressing
+# a small chunk. Large inputs get a fresh context so that no thread keeps a
+# big workspace alive.
+cdef enum:
+    CACHE_LIMIT = 1 << 20
+
+cdef pthread_key_t _cctx_key
+cdef pthread_key_t _dctx_key
+
+
+cdef void _free_cctx(void *cctx) noexcept nogil:
+    ZSTD_freeCCtx(<ZSTD_CCtx *>cctx)
+
+
+cdef void _free_dctx(void *dctx) noexcept nogil:
+    ZSTD_freeDCtx(<ZSTD_DCtx *>dctx)
+
+
+if pthread_key_create(&_cctx_key, _free_cctx) or pthread_key_create(&_dctx_key, _free_dctx):
+    raise ImportError('pthread_key_create failed')
+
+
+cdef ZSTD_CCtx *_cached_cctx() noexcept nogil:
+    cdef ZSTD_CCtx *cctx = <ZSTD_CCtx *>pthread_getspecific(_cctx_key)
+    if cctx == NULL:
+        cctx = ZSTD_createCCtx()
+        if cctx != NULL and pthread_setspecific(_cctx_key, cctx) != 0:
+            ZSTD_freeCCtx(cctx)
+            return NULL
+    else:
+        ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters)
+    return cctx
+
+
+cdef ZSTD_DCtx *_cached_dctx() noexcept nogil:
+    cdef ZSTD_DCtx *dctx = <ZSTD_DCtx *>pthread_getspecific(_dctx_key)
+    if dctx == NULL:
+        dctx = ZSTD_createDCtx()
+        if dctx != NULL and pthread_setspecific(_dctx_key, dctx) != 0:
+            ZSTD_freeDCtx(dctx)
+            return NULL
+    return dctx
+
+
 def zstd_encode(data, /, level=None, *, numthreads=None, out=None):
     """Return `data` compressed as one zstd frame with its content size.
 
@@ -44,8 +89,9 @@ def zstd_encode(data, /, level=None, *, numthreads=None, out=None):
     cdef Output dst = encode_output(out, ZSTD_compressBound(src.size), ZstdError)
     cdef ZSTD_CCtx *cctx
     cdef size_t ret = 0
+    cdef bint cached = src.size <= CACHE_LIMIT and nthreads == 1
     with nogil:
-        cctx = ZSTD_createCCtx()
+        cctx = _cached_cctx() if cached else ZSTD_createCCtx()
         if cctx != NULL:
             ret = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, clevel)
             if nthreads > 1 and not ZSTD_isError(ret):
@@ -53,7 +99,8 @@ def zstd_encode(data, /, level=None, *, numthreads=None, out=None):
                 ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, nthreads)
             if not ZSTD_isError(ret):
                 ret = ZSTD_compress2(cctx, dst.data, dst.size, src.data, src.size)
-            ZSTD_freeCCtx(cctx)
+            if not cached:
+                ZSTD_freeCCtx(cctx)
     if cctx == NULL:
         raise MemoryError('ZSTD_createCCtx failed')
     if ZSTD_isError(ret):
@@ -99,10 +146,9 @@ def zstd_decode(data, /, *, out=None, max_output=None):
     if size != ZSTD_CONTENTSIZE_UNKNOWN:
         dst = decode_output(out, <Py_ssize_t>min(size, <unsigned long long>(1ULL << 62)), ZstdError, True, max_output)
         with nogil:
-            dctx = ZSTD_createDCtx()
+            dctx = _cached_dctx()
             if dctx != NULL:
                 ret = ZSTD_decompressDCtx(dctx, dst.data, <size_t>size, src.data, src.size)
-                ZSTD_freeDCtx(dctx)
         if dctx == NULL:
             raise MemoryError('ZSTD_createDCtx failed')
         if ZSTD_isError(ret):

@@ -17,6 +17,9 @@ cdef extern from 'zstd.h' nogil:
         ZSTD_c_compressionLevel
         ZSTD_c_nbWorkers
 
+    ctypedef enum ZSTD_ResetDirective:
+        ZSTD_reset_session_and_parameters
+
     ctypedef enum ZSTD_EndDirective:
         ZSTD_e_end
 
@@ -41,6 +44,7 @@ cdef extern from 'zstd.h' nogil:
 
     ZSTD_CCtx *ZSTD_createCCtx()
     size_t ZSTD_freeCCtx(ZSTD_CCtx *cctx)
+    size_t ZSTD_CCtx_reset(ZSTD_CCtx *cctx, ZSTD_ResetDirective reset)
     size_t ZSTD_CCtx_setParameter(ZSTD_CCtx *cctx, ZSTD_cParameter param, int value)
     size_t ZSTD_compress2(
         ZSTD_CCtx *cctx, void *dst, size_t dstCapacity,
