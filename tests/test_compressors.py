@@ -2,6 +2,7 @@
 and parity with imagecodecs. A new compressor is tested by its registry entry."""
 
 import threading
+import time
 
 import numpy
 import pytest
@@ -254,3 +255,38 @@ def test_public_names(codec):
     assert check(b'') in (None, False)
     if codec.can_encode:
         assert check(codec.encode(b'some data to check')) in (True, None)
+
+
+def _max_gap_while(func) -> tuple[float, float]:
+    """Run func in a thread; return (its duration, the longest pause of this thread)."""
+    done = threading.Event()
+    duration = []
+
+    def work():
+        start = time.perf_counter()
+        func()
+        duration.append(time.perf_counter() - start)
+        done.set()
+
+    thread = threading.Thread(target=work)
+    last = time.perf_counter()
+    gap = 0.0
+    thread.start()
+    while not done.is_set():
+        now = time.perf_counter()
+        gap = max(gap, now - last)
+        last = now
+    thread.join()
+    return duration[0], gap
+
+
+@pytest.mark.parametrize('codec', ENCODERS)
+def test_releases_gil(codec):
+    """While a thread encodes or decodes, this thread keeps running."""
+    data = payload('image', MAX_SIZE.get(codec.name, 32 << 20))
+    encoded = codec.encode(data)
+    for func in (lambda: codec.encode(data), lambda: codec.decode(encoded)):
+        duration, gap = _max_gap_while(func)
+        if duration < 0.05:
+            continue  # too fast to tell a held GIL from a switch interval
+        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
