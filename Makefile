@@ -38,8 +38,7 @@ demo: build
 	$(VENV)/bin/ndcodecs demo
 
 bench: build
-	$(PIP) install -q '.[bench]' --no-build-isolation --no-deps -Cbuild-dir=build 2>/dev/null || true
-	$(PIP) install -q imagecodecs opencodecs
+	$(PIP) install -q --no-build-isolation '.[bench]' -Cbuild-dir=build
 	$(PY) bench/run.py
 
 fuzz: build

@@ -28,6 +28,7 @@ LEVELS = {
     'bz2': [None, 1, 9],
     'lzma': [None, 0, 6],
     'blosc': [None, 1, 5, 9],
+    'lzo': [None, 1, 9],
 }
 
 # Sizes of the round trips; slow codecs stop early.
@@ -232,7 +233,8 @@ def test_imagecodecs_parity(codec):
         if codec.can_encode:
             for level in LEVELS.get(name, [None]):
                 ours = _encode(codec, data, level)
-                assert their_decode(ours) == data, (size, level)
+                # imagecodecs cannot size headerless lzo and lzf output itself
+                assert their_decode(ours, out=len(data)) == data, (size, level)
         try:
             theirs = their_encode(data)
         except Exception:  # imagecodecs cannot encode this format

@@ -375,8 +375,7 @@ register(Codec(
 ))
 register(Codec(
     'lzo', 'compressor', '._ext._lzo', 'liblzo2', 'liblzo2-dev',
-    can_encode=False,
-    description='LZO1X block, decode only',
+    description='LZO1X block (LZO1X-1; LZO1X-999 at levels 2-9)',
 ))
 register(Codec(
     'none', 'compressor', '._codecs.none', 'ndcodecs', None,
@@ -387,4 +386,9 @@ register(Codec(
     aliases=('npy', 'npz'), extensions=('.npy', '.npz'),
     magic=(b'\x93NUMPY',),
     description='NumPy NPY and NPZ files',
+))
+register(Codec(
+    'png', 'image', '._ext._png', 'libspng', 'libspng-dev',
+    extensions=('.png',), magic=(b'\x89PNG\r\n\x1a\n',),
+    description='PNG image, all color types and bit depths, through libspng',
 ))

@@ -28,18 +28,25 @@ MAX_OUTPUT = 64 << 20
 SEEDS: dict[str, list[bytes]] = {}
 
 
-def _payloads() -> list[bytes]:
+def _payloads() -> list:
+    """Return bytes for compressors and small arrays for image codecs."""
     rng = numpy.random.default_rng(0)
     y, x = numpy.mgrid[:64, :64]
-    image = (1000 + 500 * numpy.sin(x / 5.0) * numpy.cos(y / 7.0) + rng.normal(0, 10, (64, 64)))
+    image = 1000 + 500 * numpy.sin(x / 5.0) * numpy.cos(y / 7.0) + rng.normal(0, 10, (64, 64))
+    image16 = image.astype(numpy.uint16)
+    image8 = (image16 >> 4).astype(numpy.uint8)
     return [
         b'',
         b'a',
         b'hello hello hello hello world',
         bytes(1000),
-        image.astype(numpy.uint16).tobytes(),
+        image16.tobytes(),
         rng.integers(0, 256, 3000, numpy.uint8).tobytes(),
         b'abcdefgh' * 2000,
+        image8,
+        image16,
+        numpy.stack([image8, image8[::-1], image8.T], axis=-1),
+        numpy.dstack([image8] * 4)[:5, :7],
     ]
 
 

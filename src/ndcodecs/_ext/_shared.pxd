@@ -4,6 +4,10 @@ from cpython.object cimport PyObject
 from libc.stdint cimport uint8_t
 
 
+cdef extern from '<sys/types.h>':
+    ctypedef Py_ssize_t ssize_t
+
+
 cdef class Input:
     """A contiguous, read-only byte view of any buffer, without a copy."""
     cdef Py_buffer view
@@ -38,3 +42,13 @@ cdef Output decode_output(
 cdef Py_ssize_t output_limit(object max_output) except -1
 cdef int level_arg(object level, int default, int lo, int hi) except? -1
 cdef int numthreads_arg(object numthreads) except -1
+
+
+# Our own C codecs (c/*.h) share one calling convention: functions return a
+# byte count or a negative NDC_ERR_* status.
+ctypedef ssize_t (*ndc_size_func)(const uint8_t *src, size_t srcsize, size_t limit) noexcept nogil
+ctypedef ssize_t (*ndc_code_func)(const uint8_t *src, size_t srcsize, uint8_t *dst, size_t dstsize) noexcept nogil
+ctypedef size_t (*ndc_bound_func)(size_t srcsize) noexcept nogil
+
+cdef object ndc_encode(object data, object out, object error, str name, ndc_bound_func bound, ndc_code_func encode)
+cdef object ndc_decode(object data, object out, object max_output, object error, str name, ndc_size_func size, ndc_code_func decode)

@@ -270,3 +270,51 @@ cdef int numthreads_arg(object numthreads) except -1:
     if n == 0:
         return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
     return <int>n
+
+
+cdef extern from 'ndc_status.h':
+    int NDC_ERR_CORRUPT
+    int NDC_ERR_OUTPUT
+    int NDC_ERR_MEMORY
+
+
+cdef int _ndc_raise(ssize_t status, object error, str func) except -1:
+    if status == NDC_ERR_MEMORY:
+        raise MemoryError(f'{func} failed to allocate memory')
+    if status == NDC_ERR_OUTPUT:
+        raise error(f'{func} returned NDC_ERR_OUTPUT: output too small')
+    raise error(f'{func} returned NDC_ERR_CORRUPT: invalid or truncated stream')
+
+
+cdef object ndc_encode(object data, object out, object error, str name, ndc_bound_func bound, ndc_code_func encode):
+    """Encode with one of our C encoders into an output of its bound."""
+    cdef Input src = read_input(data)
+    cdef Output dst = encode_output(out, bound(src.size), error)
+    cdef ssize_t ret
+    with nogil:
+        ret = encode(src.data, src.size, dst.data, dst.size)
+    if ret < 0:
+        _ndc_raise(ret, error, f'ndc_{name}_encode')
+    return dst.finish(ret)
+
+
+cdef object ndc_decode(object data, object out, object max_output, object error, str name, ndc_size_func size, ndc_code_func decode):
+    """Decode with one of our C decoders: size pass, exact output, decode."""
+    cdef Input src = read_input(data)
+    cdef Py_ssize_t limit = output_limit(max_output)
+    cdef Output dst
+    cdef ssize_t ret
+    if out is not None and out is not bytes and out is not bytearray:
+        limit = PY_SSIZE_T_MAX  # the out= size decides, below
+    with nogil:
+        ret = size(src.data, src.size, <size_t>limit)
+    if ret == NDC_ERR_OUTPUT:
+        raise error(f'decoded size exceeds max_output={limit} bytes')
+    if ret < 0:
+        _ndc_raise(ret, error, f'ndc_{name}_decoded_size')
+    dst = decode_output(out, ret, error, True, max_output)
+    with nogil:
+        ret = decode(src.data, src.size, dst.data, <size_t>ret)
+    if ret < 0:
+        _ndc_raise(ret, error, f'ndc_{name}_decode')
+    return dst.finish(ret)

@@ -1,0 +1,38 @@
+"""Smoke test of the benchmark harness: bench/run.py --quick on zstd."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import ndcodecs
+
+RUN = pathlib.Path(__file__).resolve().parents[1] / 'bench' / 'run.py'
+
+
+@pytest.mark.skipif(not RUN.is_file(), reason='bench/run.py is not in this tree')
+def test_quick_run(tmp_path):
+    pytest.importorskip('imagecodecs')
+    if not ndcodecs.get_codec('zstd').available:
+        pytest.skip('ndcodecs was built without zstd')
+    proc = subprocess.run(
+        [sys.executable, str(RUN), '--quick', '--codecs', 'zstd', '--rounds', '1',
+         '--datasets', 'micro16', '--max-size', '0.0625', '--out', str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    table = (tmp_path / 'results.md').read_text()
+    assert '## zstd' in table
+    assert '| dataset | size | level | thr | op | nd MB/s | ic MB/s |' in table
+    assert '| micro16 | 1K | 3 | 1 | encode |' in table
+    results = json.loads((tmp_path / 'results.json').read_text())
+    assert results['meta']['complete']
+    records = results['records']
+    assert {r['op'] for r in records} == {'encode', 'decode'}
+    for r in records:
+        for lib in ('ndcodecs', 'imagecodecs'):
+            info = r['libs'][lib]
+            assert info['ok'], (lib, info)
+            assert info['mbps'] > 0
