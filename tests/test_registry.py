@@ -113,3 +113,12 @@ def test_installed_libraries_are_built():
             assert codec.debian in listed, f'{codec.debian} missing from deps/debian.txt'
             if _installed(codec.debian):
                 assert codec.available, codec.reason
+
+
+def test_codec_for_bytes_by_check_function():
+    """A codec without a good prefix answers through its own check function."""
+    blosc = get_codec('blosc')
+    if not blosc.available:
+        pytest.skip(blosc.reason)
+    assert codec_for_bytes(blosc.encode(b'some bytes to compress' * 10)) is blosc
+    assert codec_for_bytes(b'\x02\x01\x00\x01' + bytes(12)) is None

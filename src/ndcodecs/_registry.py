@@ -45,8 +45,9 @@ class Codec:
         Debian package that enables the codec at build time.
     aliases, extensions : iterable of str
         Other names, and file extensions with their leading dot.
-    magic : bytes prefixes or a callable(head) -> bool
-        Recognizes the format from its first bytes.
+    magic : bytes prefixes, a callable(head) -> bool, or 'check'
+        Recognizes the format from its first bytes; 'check' asks the
+        module's ``X_check`` (loading the module) where prefixes are too weak.
     can_encode, can_decode, multiframe : bool
         Capabilities.
     exports : iterable of str
@@ -69,7 +70,7 @@ class Codec:
         *,
         aliases: Iterable[str] = (),
         extensions: Iterable[str] = (),
-        magic: tuple[bytes, ...] | Callable[[bytes], bool] = (),
+        magic: tuple[bytes, ...] | Callable[[bytes], bool] | str = (),
         can_encode: bool = True,
         can_decode: bool = True,
         multiframe: bool = False,
@@ -204,6 +205,10 @@ class Codec:
     def check(self, head) -> bool | None:
         """Return True if `head` starts like this format, False if not,
         None if the format has no signature to tell."""
+        if self._magic == 'check':
+            if not self.available:
+                return None
+            return bool(self.function(f'{self.name}_check')(bytes(head[:64])))
         if callable(self._magic):
             return bool(self._magic(bytes(head[:64])))
         if self._magic:
@@ -286,11 +291,6 @@ def _is_zlib(head: bytes) -> bool:
     )
 
 
-def _is_blosc(head: bytes) -> bool:
-    # version format 2, typesize at least 1, header of 16 bytes
-    return len(head) >= 16 and head[0] == 2 and head[3] > 0
-
-
 # The codecs. Module paths are relative to the ndcodecs package.
 
 register(Codec(
@@ -362,7 +362,7 @@ register(Codec(
 ))
 register(Codec(
     'blosc', 'compressor', '._ext._blosc', 'c-blosc', 'libblosc-dev',
-    extensions=('.blosc',), magic=_is_blosc,
+    extensions=('.blosc',), magic='check',
     description='Blosc 1 chunk with shuffle and an internal compressor',
 ))
 register(Codec(
