@@ -38,6 +38,7 @@ cdef extern from 'zlib.h' nogil:
         uInt avail_out
         uLong total_out
         const char *msg
+        void *state
         void *zalloc
         void *zfree
         void *opaque
