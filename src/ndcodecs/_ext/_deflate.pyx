@@ -19,6 +19,7 @@ from libc.string cimport memcpy
 
 from ._shared cimport Input, Output, read_input, encode_output, decode_output, level_arg
 from .deflate cimport *
+from .tls cimport ThreadSlot, slot_get, slot_init
 
 from .._errors import error_class
 
@@ -48,50 +49,32 @@ GzipError = error_class('gzip')
 
 # Per-thread cache of one compressor and one decompressor
 
-cdef extern from '<pthread.h>' nogil:
-    ctypedef int pthread_key_t
-    int pthread_key_create(pthread_key_t *key, void (*destructor)(void *) noexcept nogil)
-    void *pthread_getspecific(pthread_key_t key)
-    int pthread_setspecific(pthread_key_t key, const void *value)
-
-
 ctypedef struct _Cache:
     libdeflate_compressor *compressor
     int level
     libdeflate_decompressor *decompressor
 
 
+cdef void *_new_cache() noexcept nogil:
+    return calloc(1, sizeof(_Cache))
+
+
 cdef void _free_cache(void *ptr) noexcept nogil:
     """Free a thread's cache when the thread exits."""
     cdef _Cache *cache = <_Cache *>ptr
-    if cache != NULL:
-        libdeflate_free_compressor(cache.compressor)
-        libdeflate_free_decompressor(cache.decompressor)
-        free(cache)
+    libdeflate_free_compressor(cache.compressor)
+    libdeflate_free_decompressor(cache.decompressor)
+    free(cache)
 
 
-cdef pthread_key_t _cache_key
-cdef bint _have_cache = pthread_key_create(&_cache_key, _free_cache) == 0
-
-
-cdef _Cache *_thread_cache() noexcept nogil:
-    """Return this thread's cache, or NULL if there is none."""
-    cdef _Cache *cache
-    if not _have_cache:
-        return NULL
-    cache = <_Cache *>pthread_getspecific(_cache_key)
-    if cache == NULL:
-        cache = <_Cache *>calloc(1, sizeof(_Cache))
-        if cache != NULL and pthread_setspecific(_cache_key, cache) != 0:
-            free(cache)
-            cache = NULL
-    return cache
+cdef ThreadSlot _cache_slot
+slot_init(&_cache_slot, _new_cache, _free_cache)
 
 
 cdef libdeflate_compressor *_compressor(int level, _Cache **owner) noexcept nogil:
     """Return a compressor of `level`, owned by `owner[0]` unless that is NULL,
     in which case the caller frees it."""
-    cdef _Cache *cache = _thread_cache()
+    cdef _Cache *cache = <_Cache *>slot_get(&_cache_slot)
     cdef libdeflate_compressor *c
     owner[0] = cache
     if cache == NULL:
@@ -106,7 +89,7 @@ cdef libdeflate_compressor *_compressor(int level, _Cache **owner) noexcept nogi
 
 cdef libdeflate_decompressor *_decompressor(_Cache **owner) noexcept nogil:
     """Return a decompressor, owned by `owner[0]` unless that is NULL."""
-    cdef _Cache *cache = _thread_cache()
+    cdef _Cache *cache = <_Cache *>slot_get(&_cache_slot)
     owner[0] = cache
     if cache == NULL:
         return libdeflate_alloc_decompressor()

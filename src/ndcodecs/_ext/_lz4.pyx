@@ -7,7 +7,7 @@ from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from ._shared cimport Input, Output, read_input, encode_output, decode_output, level_arg, output_limit
-from .tls cimport pthread_getspecific, pthread_key_create, pthread_key_t, pthread_setspecific
+from .tls cimport ThreadSlot, slot_get, slot_init
 from .lz4 cimport *
 
 from .._errors import error_class
@@ -80,25 +80,16 @@ def lz4_check(data, /):
 # HC states are cached per thread: initializing one clears 256 KiB of
 # tables, while a reset of a used state is free (the library's own
 # fast-reset path), and the output is the same as LZ4_compress_HC's.
-cdef pthread_key_t _hc_key
+cdef void *_new_hc() noexcept nogil:
+    return LZ4_createStreamHC()
 
 
 cdef void _free_hc(void *state) noexcept nogil:
     LZ4_freeStreamHC(<LZ4_streamHC_t *>state)
 
 
-if pthread_key_create(&_hc_key, _free_hc):
-    raise ImportError('pthread_key_create failed')
-
-
-cdef LZ4_streamHC_t *_cached_hc() noexcept nogil:
-    cdef LZ4_streamHC_t *state = <LZ4_streamHC_t *>pthread_getspecific(_hc_key)
-    if state == NULL:
-        state = LZ4_createStreamHC()
-        if state != NULL and pthread_setspecific(_hc_key, state) != 0:
-            LZ4_freeStreamHC(state)
-            return NULL
-    return state
+cdef ThreadSlot _hc_slot
+slot_init(&_hc_slot, _new_hc, _free_hc)
 
 
 def lz4_encode(data, /, level=None, *, hc=False, header=False, out=None):
@@ -129,7 +120,7 @@ def lz4_encode(data, /, level=None, *, hc=False, header=False, out=None):
     capacity = <int>min(dst.size - offset, INT_MAX)
     with nogil:
         if use_hc:
-            state = _cached_hc()
+            state = <LZ4_streamHC_t *>slot_get(&_hc_slot)
             if state != NULL:
                 LZ4_resetStreamHC_fast(state, clevel)
                 ret = LZ4_compress_HC_continue(
@@ -336,34 +327,27 @@ def lz4f_encode(
 
 # Decompression contexts are cached per thread for inputs up to 1 MiB;
 # their buffers grow with the frames' block size.
-DEF CACHE_LIMIT = 1 << 20
+cdef enum:
+    CACHE_LIMIT = 1 << 20
 
-cdef pthread_key_t _dctx_key
-
-
-cdef void _free_dctx(void *dctx) noexcept nogil:
-    LZ4F_freeDecompressionContext(<LZ4F_dctx *>dctx)
-
-
-if pthread_key_create(&_dctx_key, _free_dctx):
-    raise ImportError('pthread_key_create failed')
-
-
-cdef LZ4F_dctx *_new_dctx() noexcept nogil:
+cdef void *_new_dctx() noexcept nogil:
     cdef LZ4F_dctx *dctx = NULL
     if LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)):
         return NULL
     return dctx
 
 
+cdef void _free_dctx(void *dctx) noexcept nogil:
+    LZ4F_freeDecompressionContext(<LZ4F_dctx *>dctx)
+
+
+cdef ThreadSlot _dctx_slot
+slot_init(&_dctx_slot, _new_dctx, _free_dctx)
+
+
 cdef LZ4F_dctx *_cached_dctx() noexcept nogil:
-    cdef LZ4F_dctx *dctx = <LZ4F_dctx *>pthread_getspecific(_dctx_key)
-    if dctx == NULL:
-        dctx = _new_dctx()
-        if dctx != NULL and pthread_setspecific(_dctx_key, dctx) != 0:
-            LZ4F_freeDecompressionContext(dctx)
-            return NULL
-    else:
+    cdef LZ4F_dctx *dctx = <LZ4F_dctx *>slot_get(&_dctx_slot)
+    if dctx != NULL:
         LZ4F_resetDecompressionContext(dctx)  # after an error, or a previous truncated frame
     return dctx
 
@@ -406,7 +390,7 @@ def lz4f_decode(data, /, *, out=None, max_output=None):
         guess = 4 * src.size if src.size < (1 << 40) else src.size
         dst = decode_output(out, max(guess, 1 << 16), Lz4fError, False, max_output)
     with nogil:
-        dctx = _cached_dctx() if cached else _new_dctx()
+        dctx = _cached_dctx() if cached else <LZ4F_dctx *>_new_dctx()
     if dctx == NULL:
         raise MemoryError('LZ4F_createDecompressionContext failed')
     try:

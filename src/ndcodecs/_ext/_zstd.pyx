@@ -2,7 +2,7 @@
 """Zstandard codec through libzstd."""
 
 from ._shared cimport Input, Output, read_input, encode_output, decode_output, level_arg, numthreads_arg
-from .tls cimport pthread_getspecific, pthread_key_create, pthread_key_t, pthread_setspecific
+from .tls cimport ThreadSlot, slot_get, slot_init
 from .zstd cimport *
 
 from .._errors import error_class
@@ -39,42 +39,33 @@ cdef str _error_name(size_t ret):
 cdef enum:
     CACHE_LIMIT = 1 << 20
 
-cdef pthread_key_t _cctx_key
-cdef pthread_key_t _dctx_key
+cdef void *_new_cctx() noexcept nogil:
+    return ZSTD_createCCtx()
 
 
 cdef void _free_cctx(void *cctx) noexcept nogil:
     ZSTD_freeCCtx(<ZSTD_CCtx *>cctx)
 
 
+cdef void *_new_dctx() noexcept nogil:
+    return ZSTD_createDCtx()
+
+
 cdef void _free_dctx(void *dctx) noexcept nogil:
     ZSTD_freeDCtx(<ZSTD_DCtx *>dctx)
 
 
-if pthread_key_create(&_cctx_key, _free_cctx) or pthread_key_create(&_dctx_key, _free_dctx):
-    raise ImportError('pthread_key_create failed')
+cdef ThreadSlot _cctx_slot
+cdef ThreadSlot _dctx_slot
+slot_init(&_cctx_slot, _new_cctx, _free_cctx)
+slot_init(&_dctx_slot, _new_dctx, _free_dctx)
 
 
 cdef ZSTD_CCtx *_cached_cctx() noexcept nogil:
-    cdef ZSTD_CCtx *cctx = <ZSTD_CCtx *>pthread_getspecific(_cctx_key)
-    if cctx == NULL:
-        cctx = ZSTD_createCCtx()
-        if cctx != NULL and pthread_setspecific(_cctx_key, cctx) != 0:
-            ZSTD_freeCCtx(cctx)
-            return NULL
-    else:
+    cdef ZSTD_CCtx *cctx = <ZSTD_CCtx *>slot_get(&_cctx_slot)
+    if cctx != NULL:
         ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters)
     return cctx
-
-
-cdef ZSTD_DCtx *_cached_dctx() noexcept nogil:
-    cdef ZSTD_DCtx *dctx = <ZSTD_DCtx *>pthread_getspecific(_dctx_key)
-    if dctx == NULL:
-        dctx = ZSTD_createDCtx()
-        if dctx != NULL and pthread_setspecific(_dctx_key, dctx) != 0:
-            ZSTD_freeDCtx(dctx)
-            return NULL
-    return dctx
 
 
 def zstd_encode(data, /, level=None, *, numthreads=None, out=None):
@@ -146,7 +137,7 @@ def zstd_decode(data, /, *, out=None, max_output=None):
     if size != ZSTD_CONTENTSIZE_UNKNOWN:
         dst = decode_output(out, <Py_ssize_t>min(size, <unsigned long long>(1ULL << 62)), ZstdError, True, max_output)
         with nogil:
-            dctx = _cached_dctx()
+            dctx = <ZSTD_DCtx *>slot_get(&_dctx_slot)
             if dctx != NULL:
                 ret = ZSTD_decompressDCtx(dctx, dst.data, <size_t>size, src.data, src.size)
         if dctx == NULL:
