@@ -11,13 +11,12 @@ at the higher levels, so each thread keeps its last compressor (one level)
 and a decompressor, freed when the thread ends.
 """
 
-import operator
 
 from libc.stdint cimport uint8_t, uint32_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy
 
-from ._shared cimport Input, Output, read_input, encode_output, decode_output, level_arg
+from ._shared cimport checksum_arg, Input, Output, read_input, encode_output, decode_output, level_arg
 from .deflate cimport *
 from .tls cimport ThreadSlot, slot_get, slot_init
 
@@ -287,18 +286,10 @@ def deflate_decode(data, /, *, raw=False, out=None, max_output=None):
     return dst.finish(<Py_ssize_t>out_used)
 
 
-cdef uint32_t _start_value(object value, uint32_t default) except? 0:
-    if value is None:
-        return default
-    if isinstance(value, float):
-        value = int(value)
-    return operator.index(value) & 0xFFFFFFFF
-
-
 def deflate_crc32(data, /, value=None):
     """Return the CRC-32 of `data`, continuing from `value` (default 0)."""
     cdef Input src = read_input(data)
-    cdef uint32_t crc = _start_value(value, 0)
+    cdef uint32_t crc = checksum_arg(value, 0)
     with nogil:
         crc = libdeflate_crc32(crc, src.data, <size_t>src.size)
     return crc
@@ -307,7 +298,7 @@ def deflate_crc32(data, /, value=None):
 def deflate_adler32(data, /, value=None):
     """Return the Adler-32 of `data`, continuing from `value` (default 1)."""
     cdef Input src = read_input(data)
-    cdef uint32_t adler = _start_value(value, 1)
+    cdef uint32_t adler = checksum_arg(value, 1)
     with nogil:
         adler = libdeflate_adler32(adler, src.data, <size_t>src.size)
     return adler

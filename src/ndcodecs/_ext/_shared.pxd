@@ -1,7 +1,7 @@
 # Buffers in and out, shared by every codec module.
 
 from cpython.object cimport PyObject
-from libc.stdint cimport uint8_t
+from libc.stdint cimport uint8_t, uint32_t
 
 
 cdef extern from '<sys/types.h>':
@@ -42,6 +42,7 @@ cdef Output decode_output(
 cdef Py_ssize_t output_limit(object max_output) except -1
 cdef int level_arg(object level, int default, int lo, int hi) except? -1
 cdef int numthreads_arg(object numthreads) except -1
+cdef uint32_t checksum_arg(object value, uint32_t default) except? 0
 
 
 # Our own C codecs (c/*.h) share one calling convention: functions return a

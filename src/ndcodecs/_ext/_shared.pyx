@@ -28,7 +28,7 @@ from cpython.bytearray cimport (
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_XDECREF
-from libc.stdint cimport uint8_t
+from libc.stdint cimport uint8_t, uint32_t
 
 
 cdef extern from "Python.h":
@@ -257,6 +257,15 @@ cdef int level_arg(object level, int default, int lo, int hi) except? -1:
         else:
             raise TypeError(f'level must be an int, not {level!r}') from None
     return <int>(lo if value < lo else hi if value > hi else value)
+
+
+cdef uint32_t checksum_arg(object value, uint32_t default) except? 0:
+    """Return a checksum's start value: `default` if None, else modulo 2**32."""
+    if value is None:
+        return default
+    if isinstance(value, float):
+        value = int(value)
+    return value.__index__() & 0xFFFFFFFF
 
 
 cdef int numthreads_arg(object numthreads) except -1:

@@ -7,7 +7,7 @@ import operator
 from libc.limits cimport UINT_MAX
 from libc.string cimport memset
 
-from ._shared cimport Input, Output, read_input, encode_output, decode_output, level_arg
+from ._shared cimport checksum_arg, Input, Output, read_input, encode_output, decode_output, level_arg
 from .zlib cimport *
 
 from .._errors import error_class
@@ -239,18 +239,10 @@ def zlib_decode(data, /, *, out=None, max_output=None):
     return zlib_inflate(read_input(data), out, max_output, MAX_WBITS, ZlibError)
 
 
-cdef unsigned long _start_value(object value, unsigned long default) except? 0:
-    if value is None:
-        return default
-    if isinstance(value, float):
-        value = int(value)
-    return operator.index(value) & 0xFFFFFFFF
-
-
 def zlib_crc32(data, /, value=None):
     """Return the CRC-32 of `data`, continuing from `value` (default 0)."""
     cdef Input src = read_input(data)
-    cdef uLong crc = _start_value(value, 0)
+    cdef uLong crc = checksum_arg(value, 0)
     with nogil:
         crc = crc32_z(crc, src.data, <z_size_t>src.size)
     return crc
@@ -259,7 +251,7 @@ def zlib_crc32(data, /, value=None):
 def zlib_adler32(data, /, value=None):
     """Return the Adler-32 of `data`, continuing from `value` (default 1)."""
     cdef Input src = read_input(data)
-    cdef uLong adler = _start_value(value, 1)
+    cdef uLong adler = checksum_arg(value, 1)
     with nogil:
         adler = adler32_z(adler, src.data, <z_size_t>src.size)
     return adler
