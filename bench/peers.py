@@ -157,6 +157,11 @@ def _imagecodecs_like(module, modname: str, codec: str, lv: Level, threads: int,
                 raise Unsupported(f'{modname}.{func.__name__} has no numthreads')
             kw['numthreads'] = threads
     calls = Calls(None, None, '', '')
+    if codec == 'blosc':
+        import numpy
+
+        # imagecodecs takes blosc's typesize from the array, ignoring typesize=
+        calls.prepare = lambda data: numpy.frombuffer(data, f'u{itemsize}')
     version = getattr(module, f'{codec}_version', None)
     try:
         calls.version = version() if version is not None else None

@@ -39,3 +39,11 @@ def test_errors_are_one_line():
 def test_usage_error():
     proc = run('no-such-command')
     assert proc.returncode == 2
+
+
+def test_bench():
+    proc = run('bench', '--codec', 'zstd', '--codec', 'lz4', '--size', '1024', '--size', '100000')
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines()[1:]]
+    assert [(r[0], r[1]) for r in rows] == [('zstd', '1024'), ('zstd', '100000'), ('lz4', '1024'), ('lz4', '100000')]
+    assert all(float(r[3]) > 0 and float(r[4]) > 0 for r in rows)

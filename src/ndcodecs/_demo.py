@@ -24,7 +24,8 @@ def _load_samples(names):
     return samples, skipped
 
 
-def _best_time(func, arg, repeat):
+def best_time(func, arg, repeat):
+    """Return (shortest time of `repeat` calls of func(arg), its result)."""
     best, result = float('inf'), None
     for _ in range(repeat):
         start = time.perf_counter()
@@ -52,8 +53,8 @@ def measure(codec, samples, repeat: int):
             break
         data = array.tobytes() if codec.kind == 'compressor' else array
         try:
-            te, encoded = _best_time(codec.encode, data, repeat)
-            td, decoded = _best_time(codec.decode, encoded, repeat)
+            te, encoded = best_time(codec.encode, data, repeat)
+            td, decoded = best_time(codec.decode, encoded, repeat)
         except (TypeError, ValueError, RuntimeError):
             continue  # this codec does not take this kind of array
         if codec.kind == 'compressor':

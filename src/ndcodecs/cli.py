@@ -26,6 +26,12 @@ def _demo(args) -> int:
     return run(samples=args.sample, repeat=args.repeat)
 
 
+def _bench(args) -> int:
+    from ._quickbench import SIZES, run
+
+    return run(codecs=args.codec, sizes=args.size or SIZES, level=args.level)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='ndcodecs', description=__doc__)
     parser.add_argument('--debug', action='store_true', help='show tracebacks')
@@ -36,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--sample', action='append', help='sample name (repeatable)')
     p.add_argument('--repeat', type=int, default=3, help='timing repeats')
     p.set_defaults(func=_demo)
+    p = sub.add_parser('bench', help="time ndcodecs' compressors on microscopy data")
+    p.add_argument('--codec', action='append', help='codec name (repeatable); default all')
+    p.add_argument('--size', action='append', type=int, help='payload bytes (repeatable)')
+    p.add_argument('--level', type=int, help='compression level; default each codec\'s')
+    p.set_defaults(func=_bench)
     return parser
 
 
