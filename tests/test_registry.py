@@ -122,3 +122,11 @@ def test_codec_for_bytes_by_check_function():
         pytest.skip(blosc.reason)
     assert codec_for_bytes(blosc.encode(b'some bytes to compress' * 10)) is blosc
     assert codec_for_bytes(b'\x02\x01\x00\x01' + bytes(12)) is None
+
+
+def test_unavailable_python_package():
+    from ndcodecs._registry import Codec
+
+    codec = Codec('fake2', 'array', '._codecs.no_such_module', 'fakepkg', pypi='fakepkg')
+    assert not codec.available
+    assert 'pip install fakepkg' in codec.reason

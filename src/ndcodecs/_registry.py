@@ -43,6 +43,8 @@ class Codec:
         What the module links, as named in messages, e.g. ``libzstd``.
     debian : str or None
         Debian package that enables the codec at build time.
+    pypi : str or None
+        Python package the codec module needs at run time, if any.
     aliases, extensions : iterable of str
         Other names, and file extensions with their leading dot.
     magic : bytes prefixes, a callable(head) -> bool, or 'check'
@@ -57,7 +59,7 @@ class Codec:
     __slots__ = (
         'name', 'kind', 'module', 'library', 'debian', 'aliases', 'extensions',
         '_magic', 'can_encode', 'can_decode', 'multiframe', 'exports',
-        'description', '_loaded', '_reason',
+        'description', 'pypi', '_loaded', '_reason',
     )
 
     def __init__(
@@ -76,6 +78,7 @@ class Codec:
         multiframe: bool = False,
         exports: Iterable[str] = (),
         description: str = '',
+        pypi: str | None = None,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f'invalid kind {kind!r}')
@@ -92,6 +95,7 @@ class Codec:
         self.multiframe = multiframe
         self.exports = tuple(exports)
         self.description = description
+        self.pypi = pypi
         self._loaded = None
         self._reason = None
 
@@ -125,6 +129,11 @@ class Codec:
             msg = (
                 f'{self.name} is not available: {self.library} was not found when '
                 f'ndcodecs was built (apt install {self.debian}, then rebuild)'
+            )
+        elif self.pypi:
+            msg = (
+                f'{self.name} is not available: it needs the Python package '
+                f'{self.pypi} (pip install {self.pypi})'
             )
         else:
             msg = f'{self.name} is not available: its module {self.module} was not built'
@@ -391,4 +400,9 @@ register(Codec(
     'png', 'image', '._ext._png', 'libspng', 'libspng-dev',
     extensions=('.png',), magic=(b'\x89PNG\r\n\x1a\n',),
     description='PNG image, all color types and bit depths, through libspng',
+))
+register(Codec(
+    'pcodec', 'array', '._codecs.pcodec', 'pcodec', None, pypi='pcodec',
+    magic=(b'pco!',),
+    description='Pco standalone streams of numeric arrays (optional pcodec package)',
 ))

@@ -27,6 +27,9 @@ MAX_OUTPUT = 64 << 20
 # Valid streams for codecs that cannot encode; module-level so tests can add.
 SEEDS: dict[str, list[bytes]] = {}
 
+# Arguments for decoders that cannot decode without them.
+DECODE_ARGS: dict[str, dict] = {'pcodec': {'dtype': 'uint16'}}
+
 
 def _payloads() -> list:
     """Return bytes for compressors and small arrays for image codecs."""
@@ -100,13 +103,14 @@ def mutate(data: bytes, rng: random.Random, pool: list[bytes]) -> bytes:
 
 def decode_one(codec, data: bytes):
     """Decode `data`; return None or the unexpected exception."""
+    kwargs = DECODE_ARGS.get(codec.name, {})
     try:
         try:
-            codec.decode(data, max_output=MAX_OUTPUT)
+            codec.decode(data, max_output=MAX_OUTPUT, **kwargs)
         except TypeError as exc:
             if 'max_output' not in str(exc):
                 raise
-            codec.decode(data)
+            codec.decode(data, **kwargs)
     except codec.error:
         return None
     except Exception as exc:  # a finding: decoders raise their own error only
