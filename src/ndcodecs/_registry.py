@@ -406,3 +406,28 @@ register(Codec(
     magic=(b'pco!',),
     description='Pco standalone streams of numeric arrays (optional pcodec package)',
 ))
+register(Codec(
+    'delta', 'filter', '._ext._filters', 'ndcodecs', None,
+    description='Differences of samples along an axis (integer bit patterns)',
+))
+register(Codec(
+    'xor', 'filter', '._ext._filters', 'ndcodecs', None,
+    description='XOR of each sample with the previous one along an axis',
+))
+register(Codec(
+    'floatpred', 'filter', '._ext._filters', 'ndcodecs', None,
+    description='TIFF floating point predictor (3): byte shuffle and byte differences',
+))
+register(Codec(
+    'byteshuffle', 'filter', '._ext._filters', 'ndcodecs', None,
+    description='Byte shuffle of the samples of rows, optionally with byte differences',
+))
+register(Codec(
+    'bitshuffle', 'filter', '._ext._bitshuffle', 'ndcodecs', None,
+    description='Bitshuffle (bit transposition in blocks), as the bitshuffle library',
+))
+register(Codec(
+    'bitshuffleh5', 'compressor', '._ext._bitshuffle', 'ndcodecs', None,
+    aliases=('bshuf',),
+    description='Bitshuffle with LZ4 or zstd blocks, in the layout of the bitshuffle HDF5 filter (id 32008)',
+))
