@@ -88,13 +88,14 @@ def run(samples=None, repeat: int = 3, out=print) -> int:
     status = 0
     unavailable = []
     for codec in _codecs.values():
-        if codec.name == 'none':
+        if codec.name == 'none' or codec.kind == 'checksum':
             continue
         if not codec.available:
             unavailable.append(codec.name)
             continue
         if not (codec.can_encode and codec.can_decode):
-            out(f'{codec.name:<10} {codec.kind:<10} {"":>7} {"":>9} {"":>9}  decode only')
+            only = 'decode only' if codec.can_decode else 'encode only'
+            out(f'{codec.name:<10} {codec.kind:<10} {"":>7} {"":>9} {"":>9}  {only}')
             continue
         row = measure(codec, loaded, repeat)
         if row is None:

@@ -192,12 +192,20 @@ class Codec:
 
     def names(self) -> tuple[str, ...]:
         """The public names this codec adds to the ndcodecs namespace."""
+        functions = ('version',) if self.kind == 'checksum' else FUNCTIONS
         return (
             self.name.upper(),
             self.error.__name__,
-            *(f'{self.name}_{f}' for f in FUNCTIONS),
+            *(f'{self.name}_{f}' for f in functions),
             *self.exports,
         )
+
+    def checksum(self, data, value=None) -> int:
+        """Return the checksum of `data` by the first of `exports` (codecs of
+        kind 'checksum'), continuing from or seeded by `value`."""
+        if self.kind != 'checksum':
+            raise self.error(f'{self.name} is not a checksum')
+        return self.function(self.exports[0])(data, value)
 
     def encode(self, data, *args, **kwargs):
         """Return `data` encoded by the codec's ``X_encode``."""
@@ -430,4 +438,28 @@ register(Codec(
     'bitshuffleh5', 'compressor', '._ext._bitshuffle', 'ndcodecs', None,
     aliases=('bshuf',),
     description='Bitshuffle with LZ4 or zstd blocks, in the layout of the bitshuffle HDF5 filter (id 32008)',
+))
+register(Codec(
+    'h5checksum', 'checksum', '._ext._h5checksum', 'ndcodecs', None,
+    can_encode=False, can_decode=False,
+    exports=(
+        'h5checksum_fletcher32', 'h5checksum_lookup3', 'h5checksum_crc',
+        'h5checksum_metadata', 'h5checksum_hash_string',
+    ),
+    description="HDF5's checksums: Fletcher-32, lookup3, CRC, string hash",
+))
+register(Codec(
+    'crc32', 'checksum', '._codecs.checksum', 'libdeflate', None,
+    can_encode=False, can_decode=False, exports=('crc32',),
+    description='CRC-32 (zlib, gzip, PNG) through libdeflate, else zlib',
+))
+register(Codec(
+    'adler32', 'checksum', '._codecs.checksum', 'libdeflate', None,
+    can_encode=False, can_decode=False, exports=('adler32',),
+    description='Adler-32 (zlib) through libdeflate, else zlib',
+))
+register(Codec(
+    'quantize', 'filter', '._ext._quantize', 'ndcodecs', None,
+    can_decode=False,
+    description='Lossy float quantization: BitGroom, Granular BitRound, BitRound, scale',
 ))

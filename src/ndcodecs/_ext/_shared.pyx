@@ -265,7 +265,10 @@ cdef uint32_t checksum_arg(object value, uint32_t default) except? 0:
         return default
     if isinstance(value, float):
         value = int(value)
-    return value.__index__() & 0xFFFFFFFF
+    try:
+        return value.__index__() & 0xFFFFFFFF
+    except AttributeError:
+        raise TypeError(f'value must be an int, not {type(value).__name__}') from None
 
 
 cdef int numthreads_arg(object numthreads) except -1:
