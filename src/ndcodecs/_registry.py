@@ -463,3 +463,19 @@ register(Codec(
     can_decode=False,
     description='Lossy float quantization: BitGroom, Granular BitRound, BitRound, scale',
 ))
+register(Codec(
+    'bitorder', 'filter', '._ext._numformats', 'ndcodecs', None,
+    description='Reverses the bit order of every byte (TIFF FillOrder 2)',
+))
+register(Codec(
+    'packints', 'filter', '._ext._numformats', 'ndcodecs', None,
+    description='Integers of 1 to 32 bits packed MSB first, rows padded to bytes',
+))
+register(Codec(
+    'float24', 'filter', '._ext._numformats', 'ndcodecs', None,
+    description='24-bit floats (1 sign, 7 exponent, 16 mantissa bits) from float32',
+))
+register(Codec(
+    'bfloat16', 'filter', '._ext._numformats', 'ndcodecs', None,
+    description='bfloat16 (upper half of float32), rounded to nearest even',
+))

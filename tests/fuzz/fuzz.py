@@ -24,11 +24,18 @@ import ndcodecs
 # Decoders never produce more than this while fuzzing.
 MAX_OUTPUT = 64 << 20
 
-# Valid streams for codecs that cannot encode; module-level so tests can add.
-SEEDS: dict[str, list[bytes]] = {}
+# Valid streams for codecs whose encoders take no bytes; module-level so tests can add.
+SEEDS: dict[str, list[bytes]] = {
+    'bfloat16': [numpy.linspace(-3, 3, 100, dtype=numpy.float32).view(numpy.uint16)[1::2].tobytes()],
+    'float24': [bytes(range(256)) * 3],
+    'packints': [bytes(range(256)) * 3],
+}
 
-# Arguments for decoders that cannot decode without them.
-DECODE_ARGS: dict[str, dict] = {'pcodec': {'dtype': 'uint16'}}
+# Arguments (positional, keyword) of decoders that need more than the data.
+DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
+    'packints': (('uint16', 12), {}),
+    'pcodec': ((), {'dtype': 'uint16'}),
+}
 
 
 def _payloads() -> list:
@@ -103,14 +110,14 @@ def mutate(data: bytes, rng: random.Random, pool: list[bytes]) -> bytes:
 
 def decode_one(codec, data: bytes):
     """Decode `data`; return None or the unexpected exception."""
-    kwargs = DECODE_ARGS.get(codec.name, {})
+    args, kwargs = DECODE_ARGS.get(codec.name, ((), {}))
     try:
         try:
-            codec.decode(data, max_output=MAX_OUTPUT, **kwargs)
+            codec.decode(data, *args, max_output=MAX_OUTPUT, **kwargs)
         except TypeError as exc:
             if 'max_output' not in str(exc):
                 raise
-            codec.decode(data, **kwargs)
+            codec.decode(data, *args, **kwargs)
     except codec.error:
         return None
     except Exception as exc:  # a finding: decoders raise their own error only
