@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 
 import numpy
@@ -52,9 +54,13 @@ def measure(codec, samples, repeat: int):
         if t_enc + t_dec > BUDGET:
             break
         data = array.tobytes() if codec.kind == 'compressor' else array
+        decode = codec.decode
+        if 'dtype' in inspect.signature(codec.function(f'{codec.name}_decode')).parameters:
+            # array codecs whose streams do not say their shape and type
+            decode = functools.partial(codec.decode, shape=array.shape, dtype=array.dtype)
         try:
             te, encoded = best_time(codec.encode, data, repeat)
-            td, decoded = best_time(codec.decode, encoded, repeat)
+            td, decoded = best_time(decode, encoded, repeat)
         except (TypeError, ValueError, RuntimeError):
             continue  # this codec does not take this kind of array
         if codec.kind == 'compressor':
@@ -63,7 +69,7 @@ def measure(codec, samples, repeat: int):
         else:
             error = max(error, _max_error(array, decoded))
         raw += array.nbytes
-        enc += len(encoded)
+        enc += encoded.nbytes if hasattr(encoded, 'nbytes') else len(encoded)
         t_enc += te
         t_dec += td
         used += 1
@@ -82,7 +88,7 @@ def run(samples=None, repeat: int = 3, out=print) -> int:
     for item in skipped:
         out(f'skipped sample: {item}')
     out('')
-    header = f'{"codec":<10} {"kind":<10} {"ratio":>7} {"enc MB/s":>9} {"dec MB/s":>9}  result'
+    header = f'{"codec":<12} {"kind":<10} {"ratio":>7} {"enc MB/s":>9} {"dec MB/s":>9}  result'
     out(header)
     out('-' * len(header))
     status = 0
@@ -95,11 +101,11 @@ def run(samples=None, repeat: int = 3, out=print) -> int:
             continue
         if not (codec.can_encode and codec.can_decode):
             only = 'decode only' if codec.can_decode else 'encode only'
-            out(f'{codec.name:<10} {codec.kind:<10} {"":>7} {"":>9} {"":>9}  {only}')
+            out(f'{codec.name:<12} {codec.kind:<10} {"":>7} {"":>9} {"":>9}  {only}')
             continue
         row = measure(codec, loaded, repeat)
         if row is None:
-            out(f'{codec.name:<10} {codec.kind:<10} {"":>7} {"":>9} {"":>9}  no sample fits')
+            out(f'{codec.name:<12} {codec.kind:<10} {"":>7} {"":>9} {"":>9}  no sample fits')
             continue
         raw, enc, t_enc, t_dec, error, used = row
         if error != error:  # NaN: a lossless codec changed the data
@@ -111,7 +117,7 @@ def run(samples=None, repeat: int = 3, out=print) -> int:
         if used < len(loaded):
             result += f' ({used}/{len(loaded)} samples)'
         out(
-            f'{codec.name:<10} {codec.kind:<10} {raw / max(enc, 1):7.2f} '
+            f'{codec.name:<12} {codec.kind:<10} {raw / max(enc, 1):7.2f} '
             f'{raw / 1e6 / max(t_enc, 1e-9):9.1f} {raw / 1e6 / max(t_dec, 1e-9):9.1f}  {result}'
         )
     if unavailable:

@@ -479,3 +479,12 @@ register(Codec(
     'bfloat16', 'filter', '._ext._numformats', 'ndcodecs', None,
     description='bfloat16 (upper half of float32), rounded to nearest even',
 ))
+register(Codec(
+    'aec', 'array', '._ext._aec', 'libaec', 'libaec-dev',
+    description='CCSDS 121.0 adaptive entropy coding (raw AEC stream) through libaec',
+))
+register(Codec(
+    'szip', 'array', '._ext._aec', 'libaec', 'libaec-dev',
+    exports=('szip_params',),
+    description="SZIP (libaec's szlib), optionally with HDF5's 4-byte size header",
+))

@@ -35,7 +35,11 @@ SEEDS: dict[str, list[bytes]] = {
 DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'packints': (('uint16', 12), {}),
     'pcodec': ((), {'dtype': 'uint16'}),
+    'szip': ((), {'header': True}),
 }
+
+# Arguments of encoders whose seeds need more than the data.
+ENCODE_ARGS: dict[str, dict] = {'szip': {'header': True}}
 
 
 def _payloads() -> list:
@@ -66,7 +70,7 @@ def seeds(codec) -> list[bytes]:
     if codec.can_encode:
         for data in _payloads():
             try:
-                found.append(bytes(codec.encode(data)))
+                found.append(bytes(codec.encode(data, **ENCODE_ARGS.get(codec.name, {}))))
             except (TypeError, ValueError, ndcodecs.CodecError):
                 pass  # e.g. an image codec given bytes
     return [s for s in found if s]
