@@ -488,3 +488,8 @@ register(Codec(
     exports=('szip_params',),
     description="SZIP (libaec's szlib), optionally with HDF5's 4-byte size header",
 ))
+register(Codec(
+    'zfp', 'array', '._ext._zfp', 'libzfp', 'libzfp-dev',
+    extensions=('.zfp',), magic=(b'zfp\x05',),
+    description='ZFP compressed 1-D to 4-D float32, float64, int32 or int64 arrays',
+))

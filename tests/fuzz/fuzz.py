@@ -31,6 +31,28 @@ SEEDS: dict[str, list[bytes]] = {
     'packints': [bytes(range(256)) * 3],
 }
 
+def _zfp_seeds() -> list[bytes]:
+    """ZFP streams of float and int arrays, 1-D to 4-D, in every mode."""
+    if not ndcodecs.get_codec('zfp').available:
+        return []
+    rng = numpy.random.default_rng(1)
+    y, x = numpy.mgrid[:24, :40]
+    smooth = numpy.sin(x / 5.0) * numpy.cos(y / 7.0) * 100
+    arrays = [
+        smooth.astype(numpy.float32), smooth[:7, :9],
+        rng.normal(0, 1000, 37).astype(numpy.float32),
+        rng.integers(-(2**31), 2**31, (3, 5, 7), numpy.int32),
+        rng.integers(-(2**40), 2**40, (2, 3, 4, 5), numpy.int64),
+        smooth.reshape(2, 3, 4, 40),
+    ]
+    modes = [{}, {'tolerance': 1e-2}, {'rate': 5}, {'precision': 12},
+             {'mode': 'expert', 'level': (8, 200, 20, 0)}]
+    return [bytes(ndcodecs.zfp_encode(a, **m)) for a in arrays for m in modes
+            if 'tolerance' not in m or a.dtype.kind == 'f']
+
+
+SEEDS['zfp'] = _zfp_seeds()
+
 # Arguments (positional, keyword) of decoders that need more than the data.
 DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'packints': (('uint16', 12), {}),
