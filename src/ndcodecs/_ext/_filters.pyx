@@ -15,7 +15,7 @@ import sys
 
 import numpy
 
-from ._shared cimport Input, Output, encode_output, read_input
+from ._shared cimport array_output, Input, Output, encode_output, read_input
 from .filters cimport ndc_byteshuffle, ndc_delta, ndc_xor
 
 from .. import __version__
@@ -168,30 +168,6 @@ cdef object _bytes_filter(int kind, object data, object out, object axis,
     return dst.finish(src.size)
 
 
-cdef object _output(object src, object out):
-    """Return the array to write: new, `out`, or a view of `out`'s buffer."""
-    if out is None:
-        return numpy.empty_like(src)
-    if isinstance(out, numpy.ndarray):
-        if out.shape != src.shape:
-            raise ValueError(f'invalid out.shape={out.shape}, shape={src.shape}')
-        if out.dtype != src.dtype:
-            raise ValueError(f'invalid out.dtype={out.dtype}, dtype={src.dtype}')
-        if not out.flags.c_contiguous:
-            raise ValueError('the out array is not C-contiguous')
-        if not out.flags.writeable:
-            raise ValueError('the out array is read-only')
-        return out
-    if isinstance(out, (str, type, int)):
-        raise TypeError(f'invalid out={out!r}')
-    view = memoryview(out)  # TypeError if no buffer
-    if view.readonly:
-        raise TypeError('the out buffer is read-only')
-    if view.nbytes != src.nbytes or not view.c_contiguous:
-        raise ValueError(f'the out buffer must be C-contiguous and hold {src.nbytes} bytes')
-    return numpy.frombuffer(view.cast('B'), src.dtype).reshape(src.shape)
-
-
 cdef size_t _address(object array):
     return <size_t>array.__array_interface__['data'][0]
 
@@ -216,7 +192,7 @@ cdef object _array_filter(int kind, object data, object out, object axis,
         raise ValueError(f'{func} cannot filter dtype {dtype}')
     ax = _axis_arg(axis, data.ndim)
     src = data if data.flags.c_contiguous else numpy.ascontiguousarray(data)
-    dst = _output(src, out)
+    dst = array_output(out, src.shape, src.dtype, error, None)
     shape = src.shape
     outer = math.prod(shape[:ax])
     n = shape[ax]

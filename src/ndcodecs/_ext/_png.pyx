@@ -14,7 +14,7 @@ from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.stdint cimport uint8_t, uint32_t
 from libc.string cimport memcmp, memcpy
 
-from ._shared cimport Input, Output, read_input, encode_output, decode_output, output_limit, level_arg
+from ._shared cimport array_output, Input, Output, read_input, encode_output, decode_output, output_limit, level_arg
 from .spng cimport *
 
 from .._errors import error_class
@@ -324,23 +324,6 @@ def png_encode(data, /, level=None, *, strategy=None, filter=None, out=None):
     return dst.finish(<Py_ssize_t>sink.pos)
 
 
-cdef object _decode_target(object out, tuple shape, object dtype, size_t size, object max_output):
-    """Return the array to decode into: new, `out`, or a view of `out`."""
-    cdef Py_ssize_t limit
-    if out is None:
-        limit = output_limit(max_output)
-        if size > <size_t>limit:
-            raise PngError(f'decoded size {size} exceeds max_output={limit} bytes')
-        return numpy.empty(shape, dtype)
-    if isinstance(out, numpy.ndarray):
-        if out.shape != shape:
-            raise ValueError(f'invalid out.shape={out.shape}, shape={shape}')
-        if out.dtype != dtype:
-            raise ValueError(f'invalid out.dtype={out.dtype!r}, dtype={dtype!r}')
-        return out
-    return numpy.frombuffer(out, dtype, <Py_ssize_t>size // dtype.itemsize).reshape(shape)
-
-
 def png_decode(data, /, *, out=None, max_output=None):
     """Return a PNG image as a numpy array.
 
@@ -432,7 +415,7 @@ def png_decode(data, /, *, out=None, max_output=None):
         if size != <size_t>ihdr.height * ihdr.width * channels * dtype.itemsize:
             raise PngError(f'spng_decoded_image_size returned {size} bytes for {shape} {dtype}')
 
-        result = _decode_target(out, shape, dtype, size, max_output)
+        result = array_output(out, shape, dtype, PngError, max_output)
         dst = decode_output(result, <Py_ssize_t>size, PngError, True, None)
         with nogil:
             ret = spng_decode_image(ctx, dst.data, size, fmt, flags)

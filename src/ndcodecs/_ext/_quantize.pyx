@@ -10,7 +10,7 @@ import math
 
 import numpy
 
-from ._shared cimport Input, Output, read_input, encode_output
+from ._shared cimport array_output, Input, Output, read_input, encode_output
 from .quantize cimport *
 
 from .. import __version__
@@ -110,16 +110,7 @@ def quantize_encode(data, /, mode, nsd, *, out=None):
     src = read_input(arr)
     n = <size_t>arr.size
 
-    if out is None:
-        result = numpy.empty(arr.shape, arr.dtype)
-    elif isinstance(out, numpy.ndarray):
-        if out.dtype != arr.dtype:
-            raise ValueError(f'invalid out.dtype={out.dtype!r}, dtype={arr.dtype!r}')
-        if out.shape != arr.shape:
-            raise ValueError(f'invalid out.shape={out.shape}, shape={arr.shape}')
-        result = out
-    else:
-        result = numpy.frombuffer(out, arr.dtype, arr.size).reshape(arr.shape)
+    result = array_output(out, arr.shape, arr.dtype, QuantizeError, None)
     dst = encode_output(result, src.size, QuantizeError)
     if dst.size < src.size:
         raise ValueError(f'out holds {dst.size} bytes, {src.size} needed')

@@ -217,6 +217,43 @@ cdef Py_ssize_t output_limit(object max_output) except -1:
     return max_output
 
 
+cdef object array_output(object out, tuple shape, object dtype, object error, object max_output):
+    """Return the array a codec fills: a new one (within max_output), `out`
+    if it has that shape and dtype, or an array over the start of `out`'s
+    buffer. `out` must be writable (else TypeError) and C-contiguous.
+    """
+    import numpy
+
+    cdef Py_ssize_t limit
+    dtype = numpy.dtype(dtype)
+    nbytes = dtype.itemsize
+    for n in shape:
+        nbytes *= n
+    if out is None:
+        limit = output_limit(max_output)
+        if nbytes > limit:
+            raise error(f'decoded size {nbytes} exceeds max_output={limit} bytes')
+        return numpy.empty(shape, dtype)
+    if isinstance(out, numpy.ndarray):
+        if out.shape != shape:
+            raise ValueError(f'invalid out.shape={out.shape}, shape={shape}')
+        if out.dtype != dtype:
+            raise ValueError(f'invalid out.dtype={out.dtype!r}, dtype={dtype!r}')
+        if not out.flags.writeable:
+            raise TypeError('the out array is read-only')
+        if not out.flags.c_contiguous:
+            raise ValueError('the out array is not C-contiguous')
+        return out
+    if isinstance(out, (str, type, int)):
+        raise TypeError(f'invalid out={out!r} for an array result')
+    view = memoryview(out)  # TypeError if no buffer
+    if view.readonly:
+        raise TypeError('the out buffer is read-only')
+    if view.nbytes < nbytes or not view.c_contiguous:
+        raise ValueError(f'the out buffer must be C-contiguous and hold {nbytes} bytes')
+    return numpy.frombuffer(view.cast('B'), dtype, nbytes // dtype.itemsize).reshape(shape)
+
+
 cdef Output decode_output(
     object out, Py_ssize_t size, object error, bint exact, object max_output
 ):
