@@ -44,7 +44,7 @@ from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport calloc, malloc, free
 from libc.string cimport memcpy, memset
 
-from ._shared cimport Input, Output, read_input, encode_output, output_limit, numthreads_arg
+from ._shared cimport array_output, Input, Output, read_input, encode_output, numthreads_arg
 from .zfp cimport *
 
 from .._errors import error_class
@@ -404,31 +404,16 @@ cdef tuple _field_shape(const zfp_field *field):
 
 cdef object _decode_target(object out, tuple shape, object dtype, object max_output):
     """Return the array to decode into: new, `out`, or a view of `out`."""
-    cdef Py_ssize_t limit
-    nbytes = math.prod(shape) * dtype.itemsize
-    if out is None:
-        limit = output_limit(max_output)
-        if nbytes > limit:
-            raise ZfpError(f'decoded size {nbytes} exceeds max_output={limit} bytes')
-        return numpy.empty(shape, dtype)
-    if isinstance(out, numpy.ndarray):
-        if out.shape != shape:
-            raise ValueError(f'invalid out.shape={out.shape}, shape={shape}')
-        if out.dtype != dtype:
-            raise ValueError(f'invalid out.dtype={out.dtype!r}, dtype={dtype!r}')
+    if isinstance(out, numpy.ndarray) and not out.flags.c_contiguous:
+        # zfp writes through strides: a strided `out` of whole elements will do
+        if out.shape != shape or out.dtype != dtype:
+            raise ValueError(f'invalid out {out.shape} {out.dtype}, expected {shape} {dtype}')
         if not out.flags.writeable:
             raise TypeError('the out array is read-only')
-        if not out.flags.c_contiguous and any(s % dtype.itemsize or s == 0 for s in out.strides):
+        if any(s % dtype.itemsize or s == 0 for s in out.strides):
             raise ValueError('the out array strides are not whole, nonzero elements')
         return out
-    if isinstance(out, (str, type, int)):
-        raise TypeError(f'invalid out={out!r} for an array result')
-    view = memoryview(out).cast('B')
-    if view.readonly:
-        raise TypeError('the out buffer is read-only')
-    if view.nbytes < nbytes:
-        raise ValueError(f'output too small: {nbytes} bytes needed, out= holds {view.nbytes}')
-    return numpy.frombuffer(view, dtype, math.prod(shape)).reshape(shape)
+    return array_output(out, shape, dtype, ZfpError, max_output)
 
 
 cdef size_t _read_header(const uint8_t *data, size_t size, zfp_stream *stream, zfp_field *field, unsigned int mask) noexcept nogil:
