@@ -130,3 +130,13 @@ def test_unavailable_python_package():
     codec = Codec('fake2', 'array', '._codecs.no_such_module', 'fakepkg', pypi='fakepkg')
     assert not codec.available
     assert 'pip install fakepkg' in codec.reason
+
+
+@pytest.mark.parametrize('name', ['sperr', 'jetraw'])
+def test_unavailable_by_design(name):
+    codec = get_codec(name)
+    assert not codec.available
+    assert codec.reason.startswith(f'{name} is not available: ')
+    with pytest.raises(ndcodecs.DelayedImportError, match=codec.reason.split(':')[1].strip()[:20]):
+        getattr(ndcodecs, f'{name}_encode')(b'data')
+    assert getattr(ndcodecs, name.upper()).available is False

@@ -45,6 +45,8 @@ class Codec:
         Debian package that enables the codec at build time.
     pypi : str or None
         Python package the codec module needs at run time, if any.
+    unavailable : str or None
+        Why the codec cannot be had at all (then `module` is never loaded).
     aliases, extensions : iterable of str
         Other names, and file extensions with their leading dot.
     magic : bytes prefixes, a callable(head) -> bool, or 'check'
@@ -59,7 +61,7 @@ class Codec:
     __slots__ = (
         'name', 'kind', 'module', 'library', 'debian', 'aliases', 'extensions',
         '_magic', 'can_encode', 'can_decode', 'multiframe', 'exports',
-        'description', 'pypi', '_loaded', '_reason',
+        'description', 'pypi', 'unavailable', '_loaded', '_reason',
     )
 
     def __init__(
@@ -79,6 +81,7 @@ class Codec:
         exports: Iterable[str] = (),
         description: str = '',
         pypi: str | None = None,
+        unavailable: str | None = None,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f'invalid kind {kind!r}')
@@ -96,6 +99,7 @@ class Codec:
         self.exports = tuple(exports)
         self.description = description
         self.pypi = pypi
+        self.unavailable = unavailable
         self._loaded = None
         self._reason = None
 
@@ -114,7 +118,10 @@ class Codec:
         """Return the loaded module, or None if it was not built."""
         if self._loaded is None:
             with _lock:
-                if self._loaded is None:
+                if self._loaded is None and self.unavailable:
+                    self._reason = f'{self.name} is not available: {self.unavailable}'
+                    self._loaded = False
+                elif self._loaded is None:
                     try:
                         self._loaded = importlib.import_module(
                             self.module, __package__
@@ -492,4 +499,14 @@ register(Codec(
     'zfp', 'array', '._ext._zfp', 'libzfp', 'libzfp-dev',
     extensions=('.zfp',), magic=(b'zfp\x05',),
     description='ZFP compressed 1-D to 4-D float32, float64, int32 or int64 arrays',
+))
+register(Codec(
+    'sperr', 'array', '', 'SPERR', None,
+    unavailable='SPERR has no Debian package and no maintained Python package to link',
+    description='SPERR wavelet compression of floating point arrays',
+))
+register(Codec(
+    'jetraw', 'image', '', 'Jetraw', None,
+    unavailable='Jetraw is proprietary: its library is not distributed by Debian or PyPI',
+    description='Jetraw camera image compression',
 ))

@@ -16,6 +16,8 @@ def _show_config(args) -> int:
             status = 'unavailable'
             if r['debian']:
                 status += f' (apt install {r["debian"]})'
+            elif r['reason']:
+                status += ': ' + r['reason'].split(' is not available: ', 1)[-1]
         print(f'{r["name"]:<{width}}  {r["kind"]:<10}  {status}')
     return 0
 
