@@ -501,6 +501,11 @@ register(Codec(
     description='ZFP compressed 1-D to 4-D float32, float64, int32 or int64 arrays',
 ))
 register(Codec(
+    'lerc', 'array', '._ext._lerc', 'liblerc', 'liblerc-dev',
+    extensions=('.lerc', '.lerc1', '.lerc2'), magic=(b'Lerc2 ', b'CntZImage '),
+    description='LERC limited error raster compression of 1-D to 4-D numeric arrays',
+))
+register(Codec(
     'sperr', 'array', '', 'SPERR', None,
     unavailable='SPERR has no Debian package and no maintained Python package to link',
     description='SPERR wavelet compression of floating point arrays',

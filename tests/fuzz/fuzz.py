@@ -53,6 +53,39 @@ def _zfp_seeds() -> list[bytes]:
 
 SEEDS['zfp'] = _zfp_seeds()
 
+
+def _lerc_seeds() -> list[bytes]:
+    """LERC blobs of every data type, bands and depth, masks, versions and
+    error bounds, raw and zstd/zlib wrapped."""
+    if not ndcodecs.get_codec('lerc').available:
+        return []
+    rng = numpy.random.default_rng(2)
+    y, x = numpy.mgrid[:12, :17]
+    smooth = numpy.sin(x / 5.0) * numpy.cos(y / 7.0) * 100
+    masks = numpy.ones((12, 17), bool)
+    masks[3, 4:9] = False
+    seeds = []
+    for dtype in ('int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64'):
+        seeds.append(ndcodecs.lerc_encode(smooth.astype(dtype)))
+        seeds.append(ndcodecs.lerc_encode(smooth.astype(dtype), masks=masks))
+    data = rng.normal(0, 100, (3, 12, 17)).astype(numpy.float32)
+    seeds += [
+        ndcodecs.lerc_encode(data),
+        ndcodecs.lerc_encode(data, planar=True, masks=numpy.stack([masks, ~masks, masks])),
+        ndcodecs.lerc_encode(data, level=0.5, planar=True),
+        ndcodecs.lerc_encode(data[None], level=0.01, masks=masks[:3, :12]),
+        ndcodecs.lerc_encode(smooth, version=2, level=0.1),
+        ndcodecs.lerc_encode(smooth, version=3, masks=masks),
+        ndcodecs.lerc_encode(smooth, version=-1),
+        ndcodecs.lerc_encode(smooth.astype(numpy.int16), level=2, version=5),
+        ndcodecs.lerc_encode(smooth, compression='zstd'),
+        ndcodecs.lerc_encode(smooth, compression='deflate'),
+    ]
+    return seeds
+
+
+SEEDS['lerc'] = _lerc_seeds()
+
 # Arguments (positional, keyword) of decoders that need more than the data.
 DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'packints': (('uint16', 12), {}),
