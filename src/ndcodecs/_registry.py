@@ -506,6 +506,14 @@ register(Codec(
     description='LERC limited error raster compression of 1-D to 4-D numeric arrays',
 ))
 register(Codec(
+    'rcomp', 'array', '._ext._rcomp', 'ndcodecs', None,
+    description='Rice compression of 8, 16 and 32-bit integers as FITS tile compression RICE_1',
+))
+register(Codec(
+    'eer', 'array', '._ext._eer', 'ndcodecs', None, can_encode=False,
+    description='Thermo Fisher EER electron counting frames (decode only)',
+))
+register(Codec(
     'sperr', 'array', '', 'SPERR', None,
     unavailable='SPERR has no Debian package and no maintained Python package to link',
     description='SPERR wavelet compression of floating point arrays',

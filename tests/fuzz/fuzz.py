@@ -86,11 +86,52 @@ def _lerc_seeds() -> list[bytes]:
 
 SEEDS['lerc'] = _lerc_seeds()
 
+
+def _rcomp_seeds() -> list[bytes]:
+    """Rice streams of 64x64 uint16 arrays: random, constant, sparse, steps."""
+    if not ndcodecs.get_codec('rcomp').available:
+        return []
+    rng = numpy.random.default_rng(2)
+    sparse = numpy.zeros((64, 64), numpy.uint16)
+    sparse[::9, ::7] = 65535
+    arrays = [
+        rng.integers(0, 65536, (64, 64), numpy.uint16),
+        numpy.full((64, 64), 1234, numpy.uint16),
+        sparse,
+        rng.integers(-3, 4, (64, 64)).astype(numpy.uint16),
+    ]
+    return [ndcodecs.rcomp_encode(a) for a in arrays]
+
+
+SEEDS['rcomp'] = _rcomp_seeds()
+
+
+def _eer_seeds() -> list[bytes]:
+    """EER frames of 7-bit runs and 2+2-bit subpixels (DECODE_ARGS['eer'])."""
+    rng = random.Random(3)
+    seeds = []
+    for nbytes, longrun in ((64, 0.0), (256, 0.05), (1024, 0.01)):
+        acc = nbits = 0
+        while nbits < nbytes * 8:
+            rle = rng.randrange(128) if rng.random() < longrun else rng.randrange(6)
+            acc |= rle << nbits
+            nbits += 7
+            if rle != 127:
+                acc |= rng.randrange(16) << nbits
+                nbits += 4
+        seeds.append((acc & ((1 << (nbytes * 8)) - 1)).to_bytes(nbytes, 'little'))
+    return seeds
+
+
+SEEDS['eer'] = _eer_seeds()
+
 # Arguments (positional, keyword) of decoders that need more than the data.
 DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'packints': (('uint16', 12), {}),
     'pcodec': ((), {'dtype': 'uint16'}),
     'szip': ((), {'header': True}),
+    'rcomp': (((64, 64), 'uint16'), {}),
+    'eer': (((64, 64), 7, 2, 2), {'superres': 1}),
 }
 
 # Arguments of encoders whose seeds need more than the data.
