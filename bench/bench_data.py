@@ -24,6 +24,21 @@ photos
     pixels and concatenated, at their natural size. Decoding them needs a
     PNG codec: ndcodecs' own when it is built, else imagecodecs', each in
     a subprocess of its own; without either the dataset is skipped.
+img-<name>
+    One bundled sample image as an array (``img-astronaut``: 512x512 RGB,
+    ``img-camera``: 512x512 gray, ...), for image codecs.
+photo4mp
+    A 4-megapixel photo-like RGB image (2048x2048x3 uint8): the astronaut
+    sample enlarged 4x by bilinear interpolation, with Gaussian sensor
+    noise (sigma 2) so that it is not unnaturally smooth.
+micro16frame, field32frame
+    Frame 0 of micro16 (2048x2048 uint16) and of field32 (1024x1024
+    float32), as 2-D images.
+
+Every dataset also has a dtype and a shape, for the codecs that take
+arrays (filters, image and scientific codecs): micro16 and field32 are
+whole frames (frames, height, width) where the size is a multiple of a
+frame, else flat.
 
 The coordinator writes each (dataset, size) once into the cache folder
 with its sha256 in ``manifest.json``; the workers read the files and
@@ -46,14 +61,21 @@ KiB = 1024
 MiB = 1024 * KiB
 
 # Bump when a generator changes: cached files of older versions are remade.
-VERSION = 1
+VERSION = 2
 
 DATASETS = {
     'micro16': {'itemsize': 2, 'description': '12-bit fluorescence-like uint16 frames 2048x2048, Poisson noise'},
     'field32': {'itemsize': 4, 'description': 'smooth float32 field 1024x1024 (sinusoids and Gaussians)'},
     'text': {'itemsize': 1, 'description': 'English-like text, Zipf-distributed words'},
     'photos': {'itemsize': 1, 'description': 'bundled sample PNG images, decoded pixels concatenated'},
+    'photo4mp': {'itemsize': 1, 'description': 'astronaut sample enlarged to 2048x2048 RGB, with sensor noise'},
+    'micro16frame': {'itemsize': 2, 'description': 'micro16 frame 0 as a 2048x2048 uint16 image'},
+    'field32frame': {'itemsize': 4, 'description': 'field32 frame 0 as a 1024x1024 float32 image'},
 }
+# The bundled sample images, one dataset each ('img-astronaut', ...).
+SAMPLE_IMAGES = ('astronaut', 'camera', 'cell', 'chelsea', 'text')
+for _name in SAMPLE_IMAGES:
+    DATASETS[f'img-{_name}'] = {'itemsize': 1, 'description': f'bundled sample {_name}.png as an array'}
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -286,7 +308,7 @@ def samples_folder() -> pathlib.Path | None:
 
 
 def _decode_photos(via: str, folder: str, out: str) -> None:
-    """Subprocess entry: decode every PNG in `folder` with `via`, write raw bytes."""
+    """Subprocess entry: decode every PNG in `folder` with `via`, write an NPZ."""
     paths = sorted(pathlib.Path(folder).glob('*.png'))
     if not paths:
         raise SystemExit('no PNG samples')
@@ -298,15 +320,17 @@ def _decode_photos(via: str, folder: str, out: str) -> None:
         import imagecodecs
 
         decode = imagecodecs.png_decode
-    with open(out, 'wb') as fh:
-        for path in paths:
-            array = numpy.ascontiguousarray(decode(path.read_bytes()))
-            fh.write(array.tobytes())
+    numpy.savez(out, **{path.stem: numpy.ascontiguousarray(decode(path.read_bytes())) for path in paths})
     print(f'decoded {len(paths)} PNG samples with {via}')
 
 
-def photos_bytes() -> tuple[bytes | None, str]:
-    """Return the decoded sample photos and how they were decoded, or (None, why)."""
+_SAMPLES: dict = {}
+
+
+def sample_images() -> tuple[dict | None, str]:
+    """Return ({stem: array} of the decoded sample PNGs, how), or (None, why)."""
+    if 'arrays' in _SAMPLES:
+        return _SAMPLES['arrays'], _SAMPLES['note']
     folder = samples_folder()
     if folder is None or not list(folder.glob('*.png')):
         return None, 'no bundled PNG samples found'
@@ -315,16 +339,58 @@ def photos_bytes() -> tuple[bytes | None, str]:
     reasons = []
     for via in ('ndcodecs', 'imagecodecs'):
         with tempfile.TemporaryDirectory() as tmp:
-            out = os.path.join(tmp, 'photos.bin')
+            out = os.path.join(tmp, 'photos.npz')
             proc = subprocess.run(
                 [sys.executable, __file__, 'photos', via, str(folder), out],
                 capture_output=True, text=True, cwd=tmp, timeout=300,
             )
             if proc.returncode == 0:
-                return pathlib.Path(out).read_bytes(), f'decoded by {via}'
+                with numpy.load(out) as npz:
+                    arrays = {name: npz[name] for name in sorted(npz.files)}
+                _SAMPLES.update(arrays=arrays, note=f'decoded by {via}')
+                return arrays, _SAMPLES['note']
             last = (proc.stderr.strip().splitlines() or ['?'])[-1]
             reasons.append(f'{via}: {last}')
     return None, 'cannot decode the PNG samples (' + '; '.join(reasons) + ')'
+
+
+def photos_bytes() -> tuple[bytes | None, str]:
+    """Return the decoded sample photos concatenated, and how they were decoded."""
+    arrays, note = sample_images()
+    if arrays is None:
+        return None, note
+    return b''.join(a.tobytes() for a in arrays.values()), note
+
+
+def _enlarge(image: numpy.ndarray, factor: int) -> numpy.ndarray:
+    """Bilinear enlargement of an (h, w, c) image by an integer factor."""
+    h, w = image.shape[:2]
+    ys = numpy.clip((numpy.arange(h * factor) + 0.5) / factor - 0.5, 0, h - 1)
+    xs = numpy.clip((numpy.arange(w * factor) + 0.5) / factor - 0.5, 0, w - 1)
+    y0, x0 = ys.astype(int), xs.astype(int)
+    y1, x1 = numpy.minimum(y0 + 1, h - 1), numpy.minimum(x0 + 1, w - 1)
+    fy, fx = (ys - y0)[:, None, None], (xs - x0)[None, :, None]
+    img = image.astype(numpy.float32)
+    top = img[y0][:, x0] * (1 - fx) + img[y0][:, x1] * fx
+    bottom = img[y1][:, x0] * (1 - fx) + img[y1][:, x1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def photo4mp() -> tuple[numpy.ndarray | None, str]:
+    """Return the 2048x2048 RGB photo-like image, or (None, why)."""
+    arrays, note = sample_images()
+    if arrays is None:
+        return None, note
+    image = _enlarge(arrays['astronaut'], 4)
+    image += numpy.random.default_rng(4).normal(0, 2, image.shape).astype(numpy.float32)
+    return numpy.clip(numpy.rint(image), 0, 255).astype(numpy.uint8), note
+
+
+def _frames_shape(frame_side: int, itemsize: int, size: int) -> tuple:
+    frame_bytes = frame_side * frame_side * itemsize
+    if size % frame_bytes == 0:
+        return (size // frame_bytes, frame_side, frame_side)
+    return (size // itemsize,)
 
 
 # ---------------------------------------------------------------- cache
@@ -351,22 +417,61 @@ REFERENCE = {
     ('text', 67108864): 'f5a0a1255fff3076e418f87844cdca7722d0629bd59cda092172e6ce130f13d8',
 }
 
-def make(name: str, size: int | None) -> tuple[bytes | None, str]:
-    """Return (data, note) for a dataset at a size (None: natural size)."""
+def make(name: str, size: int | None) -> tuple[bytes | None, str, dict]:
+    """Return (data, note, {'dtype', 'shape'}) for a dataset at a size
+    (None: natural size)."""
     if name == 'micro16':
-        return _tiled(micro16_frames, FRAME16, 2, size or FRAME16 * FRAME16 * 2), ''
+        size = size or FRAME16 * FRAME16 * 2
+        return (_tiled(micro16_frames, FRAME16, 2, size), '',
+                {'dtype': 'uint16', 'shape': _frames_shape(FRAME16, 2, size)})
     if name == 'field32':
-        return _tiled(field32_frames, FRAME32, 4, size or FRAME32 * FRAME32 * 4), ''
+        size = size or FRAME32 * FRAME32 * 4
+        return (_tiled(field32_frames, FRAME32, 4, size), '',
+                {'dtype': 'float32', 'shape': _frames_shape(FRAME32, 4, size)})
     if name == 'text':
-        return text_bytes(size or MiB), ''
+        data = text_bytes(size or MiB)
+        return data, '', {'dtype': 'uint8', 'shape': (len(data),)}
     if name == 'photos':
         data, note = photos_bytes()
         if data is not None and size is not None:
             if size > len(data):
-                return None, f'photos has only {len(data)} bytes'
+                return None, f'photos has only {len(data)} bytes', {}
             data = data[:size]
-        return data, note
-    raise ValueError(f'no dataset named {name!r}')
+        return data, note, {'dtype': 'uint8', 'shape': (len(data or b''),)}
+    if size is not None:
+        raise ValueError(f'{name} has only its natural size')
+    if name in ('micro16frame', 'field32frame'):
+        image = _frames(micro16_frames if name == 'micro16frame' else field32_frames, 1)[0]
+        note = ''
+    elif name == 'photo4mp':
+        image, note = photo4mp()
+    elif name.startswith('img-') and name[4:] in SAMPLE_IMAGES:
+        arrays, note = sample_images()
+        image = None if arrays is None else arrays.get(name[4:])
+        if arrays is not None and image is None:
+            note = f'no sample {name[4:]}.png'
+    else:
+        raise ValueError(f'no dataset named {name!r}')
+    if image is None:
+        return None, note, {}
+    return image.tobytes(), note, {'dtype': image.dtype.name, 'shape': image.shape}
+
+
+def psnr(original: numpy.ndarray, decoded) -> float:
+    """Return the PSNR in dB of `decoded` against `original`, with the
+    original's value range as the peak (inf if identical)."""
+    a = original.astype(numpy.float64).ravel()
+    b = numpy.asarray(decoded).astype(numpy.float64).ravel()
+    if a.shape != b.shape:
+        raise AssertionError(f'decoded {b.size} values, expected {a.size}')
+    mse = numpy.mean((a - b) ** 2)
+    peak = float(a.max() - a.min()) or 1.0
+    return math.inf if mse == 0 else 10 * math.log10(peak * peak / mse)
+
+
+def as_array(entry: dict, data: bytes) -> numpy.ndarray:
+    """Return a dataset's bytes as the array its manifest entry describes."""
+    return numpy.frombuffer(data, entry['dtype']).reshape(entry['shape'])
 
 
 class Cache:
@@ -399,7 +504,7 @@ class Cache:
             return {**entry, 'path': str(self.folder / entry['file'])}
         if entry and entry.get('missing'):
             return None
-        data, note = make(name, size)
+        data, note, meta = make(name, size)
         if data is None:
             self.manifest[key] = {'missing': True, 'note': note}
             self._save()
@@ -417,6 +522,7 @@ class Cache:
             'file': file, 'name': name, 'size': len(data),
             'sha256': digest,
             'itemsize': DATASETS[name]['itemsize'], 'note': note,
+            'dtype': meta['dtype'], 'shape': list(meta['shape']),
         }
         self.manifest[key] = entry
         self._save()
@@ -451,6 +557,6 @@ if __name__ == '__main__':
         for name in ('micro16', 'field32', 'text'):
             for size in (KiB, 64 * KiB, MiB, 16 * MiB):
                 t = time.perf_counter()
-                data, _ = make(name, size)
+                data, _, _ = make(name, size)
                 print(f'{name:8} {size_label(size):>4} {hashlib.sha256(data).hexdigest()[:16]} '
                       f'{time.perf_counter() - t:.2f}s')

@@ -19,17 +19,18 @@ KiB = 1024
 MiB = 1024 * KiB
 
 # Libraries, in the order of the table columns, and the worker process of each.
-LIBS = ('ndcodecs', 'imagecodecs', 'opencodecs', 'numcodecs', 'stdlib', 'python-lzo')
+LIBS = ('ndcodecs', 'imagecodecs', 'opencodecs', 'pillow', 'numcodecs', 'stdlib', 'python-lzo')
 WORKER_OF = {
     'ndcodecs': 'ndcodecs',
     'imagecodecs': 'imagecodecs',
     'opencodecs': 'opencodecs',
+    'pillow': 'python',
     'numcodecs': 'python',
     'stdlib': 'python',
     'python-lzo': 'python',
 }
 SHORT = {
-    'ndcodecs': 'nd', 'imagecodecs': 'ic', 'opencodecs': 'oc',
+    'ndcodecs': 'nd', 'imagecodecs': 'ic', 'opencodecs': 'oc', 'pillow': 'pil',
     'numcodecs': 'nc', 'stdlib': 'std', 'python-lzo': 'pylzo',
 }
 
@@ -85,12 +86,94 @@ CODECS: dict[str, dict] = {
     'none': {'levels': [L(None, default=True, max_size=KiB)]},
 }
 
-# Unknown codecs (registered later) are compared with imagecodecs at their default.
+# Codecs that take arrays (filters, image and scientific codecs) name their
+# datasets: 'data' for a full run, 'quick' for --quick; (dataset, size or None
+# for the natural size). 'psnr' marks a lossy setting: the decoded array must
+# come within that PSNR (dB, peak = the data's range) of the original.
+ARRAYS = [('micro16', 64 * MiB), ('field32', 64 * MiB)]
+ARRAYS_QUICK = [('micro16', 8 * MiB), ('field32', 4 * MiB)]
+FLOATS = [('field32', 64 * MiB)]
+FLOATS_QUICK = [('field32', 4 * MiB)]
+FIELD = [('field32frame', None), ('field32', 16 * MiB)]
+IMAGES = [('photo4mp', None), ('img-astronaut', None), ('img-camera', None), ('img-cell', None),
+          ('img-chelsea', None), ('img-text', None)]
+IMAGES16 = IMAGES + [('micro16frame', None)]
+IMAGES_QUICK = [('img-astronaut', None), ('img-camera', None)]
+
+
+def _arrays(levels, data=ARRAYS, quick=ARRAYS_QUICK, **extra) -> dict:
+    return {'levels': levels, 'input': 'array', 'data': data, 'quick': quick, **extra}
+
+
+def _images(levels, data=IMAGES, **extra) -> dict:
+    return _arrays(levels, data, IMAGES_QUICK, **extra)
+
+
+AXES = [L(None, label='axis -1', default=True, axis=-1), L(None, label='axis 0', axis=0)]
+
+CODECS.update({
+    'delta': _arrays(AXES),
+    'xor': _arrays(AXES),
+    'floatpred': _arrays(AXES[:1], FLOATS, FLOATS_QUICK),  # imagecodecs has only the last axis
+    'byteshuffle': _arrays(AXES[:1], FLOATS, FLOATS_QUICK),
+    'bitshuffle': _arrays([L(None, default=True)]),
+    'bitorder': _arrays([L(None, default=True)], ARRAYS[:1], ARRAYS_QUICK[:1]),
+    'float24': _arrays([L(None, default=True)], FLOATS, FLOATS_QUICK, psnr=80),
+    'bfloat16': _arrays([L(None, default=True)], FLOATS, FLOATS_QUICK, psnr=40),
+    'quantize': _arrays([
+        L(None, label='bitround 8', default=True, mode='bitround', nsd=8, psnr=40),
+        L(None, label='bitgroom 3', mode='bitgroom', nsd=3, psnr=40),
+        L(None, label='granularbr 3', mode='granularbr', nsd=3, psnr=40),
+        L(None, label='scale 3', mode='scale', nsd=3, psnr=40),
+    ], FLOATS, FLOATS_QUICK, encode_only=True),
+    'zfp': _arrays([
+        L(None, label='reversible', default=True),
+        L(1e-3, label='tolerance 1e-3', mode='accuracy', psnr=60),
+        L(8, label='rate 8', mode='rate', psnr=40),
+    ], FIELD, FIELD[:1]),
+    'lerc': _arrays([
+        L(0.0, label='lossless', default=True),
+        L(1e-3, label='tolerance 1e-3', psnr=60),
+    ], FIELD + [('micro16frame', None)], FIELD[:1]),
+    'rcomp': _arrays([L(None, default=True)], [('micro16frame', None), ('micro16', 64 * MiB)],
+                     [('micro16frame', None)]),
+    'aec': _arrays([L(None, default=True)], [('micro16frame', None), ('micro16', 64 * MiB)],
+                   [('micro16frame', None)]),
+    'pcodec': _arrays([L(None, default=True)], FIELD + [('micro16frame', None)], FIELD[:1]),
+    'png': _images([L(6, default=True), L(1), L(9)], IMAGES16),
+    'jpeg8': _images([L(90, default=True, psnr=30)]),
+    'webp': _images([L(None, label='lossless', default=True, lossless=True),
+                     L(75, label='lossy 75', psnr=28)]),
+})
+
+# Keywords of the encode options that decode needs too, per codec ('encode_only'
+# codecs such as quantize have no decode: their encoded array is the result).
+DECODE_OPTIONS = {'lz4': ('header',), 'lzf': ('header',), 'delta': ('axis',), 'xor': ('axis',),
+                  'floatpred': ('axis',), 'byteshuffle': ('axis',)}
+# Decoders that need the array's shape and dtype, or its bits per sample.
+DECODE_SHAPE = ('rcomp', 'pcodec')
+DECODE_BITS = ('aec',)
+
+# Unknown codecs (registered later) are compared at their default level,
+# compressors on the compressor datasets, image codecs on the images.
 GENERIC = {'levels': [L(None, default=True)]}
+GENERIC_IMAGE = _images([L(None, default=True)])
 
 
-def spec(codec: str) -> dict:
-    return CODECS.get(codec, GENERIC)
+def spec(codec: str, kind: str = 'compressor') -> dict:
+    if codec in CODECS:
+        return CODECS[codec]
+    return GENERIC_IMAGE if kind == 'image' else GENERIC
+
+
+def is_lossy(codec: str, lv: Level, kind: str = 'compressor') -> float | None:
+    """Return the PSNR a lossy setting must reach, or None if lossless."""
+    return lv.options.get('psnr', spec(codec, kind).get('psnr'))
+
+
+def encode_options(lv: Level) -> dict:
+    """The encode keywords of a setting (without bench-only ones)."""
+    return {k: v for k, v in lv.options.items() if k != 'psnr'}
 
 
 class Unsupported(Exception):
@@ -119,26 +202,34 @@ def _call(func, label: str, kwargs: dict):
     return (functools.partial(func, **kwargs) if kwargs else func), text
 
 
-# Keywords of ndcodecs' encode options that the decoder needs too.
-DECODE_OPTIONS = {'lz4': ('header',), 'lzf': ('header',)}
 THREADED_DECODE = ('blosc',)
 
 
+def _identity(data):
+    return data
+
+
 def _imagecodecs_like(module, modname: str, codec: str, lv: Level, threads: int,
-                      itemsize: int, size: int) -> Calls:
+                      itemsize: int, size: int, array=None) -> Calls:
     """ndcodecs and imagecodecs have the same function API."""
     constants = getattr(module, codec.upper(), None)
     if constants is None or not getattr(constants, 'available', False):
         raise Unsupported(f'{modname} has no {codec}')
     encode = getattr(module, f'{codec}_encode', None)
     decode = getattr(module, f'{codec}_decode', None)
+    if spec(codec).get('encode_only'):
+        decode = _identity  # the encoded array is the data
     if decode is None:
         raise Unsupported(f'{modname} has no {codec}_decode')
     ekw = {}
     if lv.level is not None:
         ekw['level'] = lv.level
-    ekw.update(lv.options)
-    dkw = {k: lv.options[k] for k in DECODE_OPTIONS.get(codec, ()) if k in lv.options}
+    ekw.update(encode_options(lv))
+    dkw = {k: ekw[k] for k in DECODE_OPTIONS.get(codec, ()) if k in ekw}
+    if array is not None and codec in DECODE_SHAPE:
+        dkw.update(shape=array.shape, dtype=array.dtype)
+    if array is not None and codec in DECODE_BITS:
+        ekw['bitspersample'] = dkw['bitspersample'] = array.dtype.itemsize * 8
     if codec == 'blosc':
         ekw['typesize'] = itemsize
     if codec == 'lzo':
@@ -173,33 +264,37 @@ def _imagecodecs_like(module, modname: str, codec: str, lv: Level, threads: int,
     return calls
 
 
-def _ndcodecs(codec, lv, threads, itemsize, size):
+def _ndcodecs(codec, lv, threads, itemsize, size, array=None):
     import ndcodecs
 
     if not ndcodecs.has_codec(codec) or not ndcodecs.get_codec(codec).available:
         raise Unsupported(f'ndcodecs {codec} is not built')
-    return _imagecodecs_like(ndcodecs, 'ndcodecs', codec, lv, threads, itemsize, size)
+    return _imagecodecs_like(ndcodecs, 'ndcodecs', codec, lv, threads, itemsize, size, array)
 
 
-def _imagecodecs(codec, lv, threads, itemsize, size):
+def _imagecodecs(codec, lv, threads, itemsize, size, array=None):
     import imagecodecs
 
-    return _imagecodecs_like(imagecodecs, 'imagecodecs', codec, lv, threads, itemsize, size)
+    return _imagecodecs_like(imagecodecs, 'imagecodecs', codec, lv, threads, itemsize, size, array)
 
 
 # ndcodecs codec -> opencodecs codec of the same format (its lz4 is the frame format;
 # its deflate is libdeflate, like ndcodecs.deflate; it has no blosc 1, lzf, lzw...).
+# Array and image codecs are compared only at settings given by a level alone.
 OPENCODECS = {
     'zstd': 'zstd', 'deflate': 'deflate', 'gzip': 'gzip', 'lz4f': 'lz4',
     'brotli': 'brotli', 'snappy': 'snappy', 'bz2': 'bz2', 'lzma': 'lzma', 'none': 'none',
+    'png': 'png', 'jpeg8': 'jpeg', 'webp': 'webp', 'gif': 'gif', 'bmp': 'bmp', 'qoi': 'qoi',
+    'rgbe': 'rgbe', 'tiff': 'tiff', 'jpeg2k': 'jpeg2k', 'jpegxl': 'jxl', 'jpegls': 'jpegls',
+    'avif': 'avif', 'htj2k': 'htj2k',
 }
 
 
-def _opencodecs(codec, lv, threads, itemsize, size):
+def _opencodecs(codec, lv, threads, itemsize, size, array=None):
     import opencodecs
 
     name = OPENCODECS.get(codec)
-    if name is None or lv.options:
+    if name is None or encode_options(lv):
         raise Unsupported(f'opencodecs has no {codec}' + (' with these options' if lv.options else ''))
     c = opencodecs.get_codec(name)
     ekw = {} if lv.level is None else {'level': lv.level}
@@ -213,7 +308,7 @@ def _opencodecs(codec, lv, threads, itemsize, size):
     return calls
 
 
-def _numcodecs(codec, lv, threads, itemsize, size):
+def _numcodecs(codec, lv, threads, itemsize, size, array=None):
     import numpy
     import numcodecs
 
@@ -248,7 +343,7 @@ def _numcodecs(codec, lv, threads, itemsize, size):
     return Calls(obj.encode, obj.decode, f'{text}.encode', f'{text}.decode')
 
 
-def _stdlib(codec, lv, threads, itemsize, size):
+def _stdlib(codec, lv, threads, itemsize, size, array=None):
     if lv.options or threads != 1:
         raise Unsupported('no such options in the standard library')
     lvl = lv.level
@@ -275,7 +370,7 @@ def _stdlib(codec, lv, threads, itemsize, size):
     raise Unsupported(f'the standard library has no {codec}')
 
 
-def _python_lzo(codec, lv, threads, itemsize, size):
+def _python_lzo(codec, lv, threads, itemsize, size, array=None):
     if codec != 'lzo':
         raise Unsupported('python-lzo is only an lzo peer')
     try:
@@ -292,19 +387,72 @@ def _python_lzo(codec, lv, threads, itemsize, size):
     )
 
 
+# ndcodecs codec -> Pillow format; its level keyword; whether Pillow writes it.
+PILLOW = {
+    'png': ('PNG', 'compress_level', True), 'jpeg8': ('JPEG', 'quality', True),
+    'webp': ('WEBP', 'quality', True), 'gif': ('GIF', None, True), 'bmp': ('BMP', None, True),
+    'tiff': ('TIFF', None, False), 'dds': ('DDS', None, False), 'qoi': ('QOI', None, False),
+    'jpeg2k': ('JPEG2000', None, True),
+}
+
+
+def _pillow(codec, lv, threads, itemsize, size, array=None):
+    if codec not in PILLOW or array is None or threads != 1:
+        raise Unsupported(f'Pillow has no like-for-like {codec}')
+    import io
+
+    import numpy
+    from PIL import Image, features
+
+    fmt, level_key, writes = PILLOW[codec]
+    options = encode_options(lv)
+    kwargs = {}
+    if lv.level is not None:
+        if level_key is None:
+            raise Unsupported(f'Pillow {fmt} has no level')
+        kwargs[level_key] = lv.level
+    elif codec == 'png':
+        kwargs['compress_level'] = 6
+    if options.pop('lossless', False) and codec == 'webp':
+        kwargs['lossless'] = True
+    if options:
+        raise Unsupported(f'Pillow {fmt} has no {", ".join(options)}')
+    if fmt == 'WEBP' and not features.check('webp'):
+        raise Unsupported('Pillow was built without WebP')
+
+    def encode(a):
+        buf = io.BytesIO()
+        Image.fromarray(a).save(buf, fmt, **kwargs)
+        return buf.getvalue()
+
+    def decode(data):
+        with Image.open(io.BytesIO(data)) as image:
+            return numpy.asarray(image)
+
+    text = _kwargs_text(kwargs)
+    import PIL
+
+    return Calls(encode if writes else None, decode,
+                 f'Image.fromarray(a).save(buf, {fmt!r}{", " if text else ""}{text})',
+                 'numpy.asarray(Image.open(buf))', version=f'Pillow {PIL.__version__}')
+
+
 ADAPTERS = {
     'ndcodecs': _ndcodecs,
     'imagecodecs': _imagecodecs,
     'opencodecs': _opencodecs,
+    'pillow': _pillow,
     'numcodecs': _numcodecs,
     'stdlib': _stdlib,
     'python-lzo': _python_lzo,
 }
 
 
-def make(lib: str, codec: str, lv: Level, threads: int, itemsize: int, size: int) -> Calls:
-    """Return the calls of `lib` for a row, or raise Unsupported."""
-    return ADAPTERS[lib](codec, lv, threads, itemsize, size)
+def make(lib: str, codec: str, lv: Level, threads: int, itemsize: int, size: int,
+         array=None) -> Calls:
+    """Return the calls of `lib` for a row, or raise Unsupported. `array` is
+    the dataset as an array, for codecs that take arrays."""
+    return ADAPTERS[lib](codec, lv, threads, itemsize, size, array)
 
 
 def versions(lib: str) -> str:
@@ -325,6 +473,10 @@ def versions(lib: str) -> str:
         import numcodecs
 
         return f'numcodecs {numcodecs.__version__}'
+    if lib == 'pillow':
+        import PIL
+
+        return f'Pillow {PIL.__version__}'
     if lib == 'stdlib':
         import sys
         import zlib

@@ -232,7 +232,9 @@ def markdown(meta, records, record=False) -> str:
     out += [
         '',
         f"Each library runs in a worker process of its own. Per row, every library first checks "
-        f"that its decoder returns the original bytes; decode is timed on one common stream, the one "
+        f"that its decoder returns the original bytes (for lossy settings, an array within the "
+        f"setting's PSNR; filters and image codecs take the dataset as an array of its dtype and "
+        f"shape); decode is timed on one common stream, the one "
         f"ndcodecs encoded (for decode-only codecs, a peer's). Encode and decode are then timed in "
         f"{args['rounds']} interleaved rounds (fewer, down to 3, for slow calls), one library after "
         f"another in a rotating order, each round repeating the call to fill about "

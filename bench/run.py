@@ -159,9 +159,10 @@ def cpu_info() -> dict:
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--codecs', help='comma-separated ndcodecs codec names (default: every compressor)')
+    p.add_argument('--codecs', help='comma-separated ndcodecs codec names (default: every compressor, '
+                   'image codec, and the filters and scientific codecs of peers.CODECS)')
     p.add_argument('--libs', help='comma-separated peers to run (default: all of ' + ', '.join(peers.LIBS[1:]) + ')')
-    p.add_argument('--datasets', help='comma-separated datasets (micro16, text, field32, photos)')
+    p.add_argument('--datasets', help='comma-separated datasets (' + ', '.join(bench_data.DATASETS) + ')')
     p.add_argument('--max-size', type=float, help='largest payload in MiB')
     p.add_argument('--quick', action='store_true', help='small sizes, few rounds: a smoke test (< 2 min)')
     p.add_argument('--rounds', type=int, help='rounds per measurement (default 7, quick 3)')
@@ -194,7 +195,9 @@ def plan_rows(args, codec_info):
                 continue
             names.append(ndcodecs.get_codec(name).name)
     else:
-        names = ndcodecs.list_codecs(kind='compressor')
+        # compressors, image codecs, and the filters and scientific codecs listed in peers
+        names = [name for name in ndcodecs.list_codecs()
+                 if ndcodecs.get_codec(name).kind in ('compressor', 'image') or name in peers.CODECS]
     datasets = set(args.datasets.split(',')) if args.datasets else None
     max_size = int(args.max_size * MiB) if args.max_size else None
     full, levels = (QUICK_FULL, QUICK_LEVELS) if args.quick else (FULL, LEVELS)
@@ -204,10 +207,15 @@ def plan_rows(args, codec_info):
         if info is None or not info['available']:
             skipped[codec] = (info or {}).get('reason') or 'not available'
             continue
-        spec = peers.spec(codec)
+        spec = peers.spec(codec, info['kind'])
         threads = args.threads if spec.get('threads') else 1
         for lv in spec['levels']:
-            for name, size in (full if lv.default else levels):
+            if spec.get('input') == 'array':
+                data = spec['quick'] if args.quick else spec['data']
+                plan = data if lv.default else data[:1]
+            else:
+                plan = full if lv.default else levels
+            for name, size in plan:
                 if datasets and name not in datasets:
                     continue
                 if size is not None and ((lv.max_size and size > lv.max_size) or (max_size and size > max_size)):
@@ -274,9 +282,10 @@ class Runner:
         The common stream comes from ndcodecs, or for a decode-only codec
         from the first peer that can encode. Raises TooSlow.
         """
-        base = {'cmd': 'setup', 'codec': codec, 'level': lv, 'threads': threads,
+        kind = self.codec_info[codec]['kind']
+        base = {'cmd': 'setup', 'codec': codec, 'kind': kind, 'level': lv, 'threads': threads,
                 'dataset': entry, 'min_time': self.args.min_time}
-        decode_only = peers.spec(codec).get('decode_only')
+        decode_only = peers.spec(codec, kind).get('decode_only')
         candidates = [lib for lib in self.libs if lib != 'ndcodecs'] if decode_only else ['ndcodecs']
         setups, stream, ref = {}, None, None
         for lib in candidates:
@@ -306,7 +315,7 @@ class Runner:
         setups = {lib: setups[lib] for lib in self.libs if lib in setups}
         self.participants[codec] = sum(
             1 for s in setups.values() if s.get('encode', {}).get('ok') or s.get('decode', {}).get('ok'))
-        setups['_stream_size'] = len(stream)
+        setups['_stream_size'] = memoryview(stream).nbytes
         setups['_ref'] = ref
         return stream, setups
 
@@ -373,7 +382,9 @@ class Runner:
             self.skipped_rows.append((codec, lv.label, name, nbytes, 'no library can write the stream'
                                       + (' (pip install python-lzo)' if codec == 'lzo' else '')))
             return
-        ops = ('decode',) if peers.spec(codec).get('decode_only') else ('encode', 'decode')
+        spec = peers.spec(codec, self.codec_info[codec]['kind'])
+        ops = ('decode',) if spec.get('decode_only') else ('encode',) if spec.get('encode_only') \
+            else ('encode', 'decode')
         for op in ops:
             record = {
                 'codec': codec, 'level': lv.label, 'threads': threads, 'dataset': name,

@@ -9,9 +9,10 @@ never share a process, so they cannot clash.
 
 Requests:
     {'cmd': 'hello'}
-    {'cmd': 'setup', 'lib', 'codec', 'level', 'threads', 'dataset', 'stream', 'want_stream', 'min_time'}
+    {'cmd': 'setup', 'lib', 'codec', 'kind', 'level', 'threads', 'dataset', 'stream', 'want_stream', 'min_time'}
         load and checksum the dataset, build the library's calls, check that
-        decode(encode(data)) and decode(stream) give the original bytes back,
+        decode(encode(data)) and decode(stream) give the original bytes back
+        (or, for lossy settings, an array within the PSNR of the setting),
         and estimate the time of one call of each operation
     {'cmd': 'time', 'lib', 'op', 'n'}    run n calls, return the total seconds
     {'cmd': 'clear'}
@@ -110,12 +111,26 @@ class Worker:
         lib = msg['lib']
         self.state.pop(lib, None)
         data = self.dataset(msg['dataset'])
+        codec, lv, kind = msg['codec'], msg['level'], msg.get('kind', 'compressor')
+        array = None
+        if peers.spec(codec, kind).get('input') == 'array':
+            array = bench_data.as_array(msg['dataset'], data)
         try:
-            calls = peers.make(lib, msg['codec'], msg['level'], msg['threads'],
-                               msg['dataset']['itemsize'], len(data))
+            calls = peers.make(lib, codec, lv, msg['threads'],
+                               msg['dataset']['itemsize'], len(data), array)
         except peers.Unsupported as exc:
             return {'unsupported': str(exc)}
-        arg = calls.prepare(data) if calls.prepare else data
+        arg = array if array is not None else data
+        arg = calls.prepare(arg) if calls.prepare else arg
+        psnr = peers.is_lossy(codec, lv, kind)
+
+        def check(decoded, what):
+            if psnr is None:
+                if not same_bytes(decoded, data):
+                    raise AssertionError(f'{what} != data')
+            elif (value := bench_data.psnr(array, decoded)) < psnr:
+                raise AssertionError(f'{what}: PSNR {value:.1f} dB < {psnr} dB')
+
         min_time = msg.get('min_time', 0.01)
         reply = {'labels': {'encode': calls.encode_label, 'decode': calls.decode_label},
                  'version': calls.version}
@@ -128,12 +143,11 @@ class Worker:
                 encoded = calls.encode(arg)
                 first = time.perf_counter() - start
                 size = memoryview(encoded).nbytes
-                if not same_bytes(calls.decode(encoded), data):
-                    raise AssertionError('decode(encode(data)) != data')
+                check(calls.decode(encoded), 'decode(encode(data))')
                 reply['encode'] = {'ok': True, 'size': size,
                                    'time': estimate(calls.encode, arg, first, min_time)}
-                if stream is None:
-                    stream = bytes(encoded)
+                if stream is None:  # arrays (filters) travel as arrays
+                    stream = encoded.copy() if hasattr(encoded, 'dtype') else bytes(encoded)
                 del encoded
             except Exception as exc:
                 reply['encode'] = {'ok': False, 'error': _error(exc)}
@@ -143,8 +157,7 @@ class Worker:
                 start = time.perf_counter()
                 decoded = calls.decode(stream)
                 first = time.perf_counter() - start
-                if not same_bytes(decoded, data):
-                    raise AssertionError('decode(stream) != data')
+                check(decoded, 'decode(stream)')
                 del decoded
                 reply['decode'] = {'ok': True, 'time': estimate(calls.decode, stream, first, min_time)}
                 state['stream'] = stream

@@ -1,4 +1,5 @@
-"""Smoke test of the benchmark harness: bench/run.py --quick on zstd."""
+"""Smoke tests of the benchmark harness: bench/run.py --quick on a compressor and on
+array codecs (lossless and lossy)."""
 
 import json
 import pathlib
@@ -36,3 +37,23 @@ def test_quick_run(tmp_path):
             info = r['libs'][lib]
             assert info['ok'], (lib, info)
             assert info['mbps'] > 0
+
+
+@pytest.mark.skipif(not RUN.is_file(), reason='bench/run.py is not in this tree')
+def test_quick_run_arrays(tmp_path):
+    pytest.importorskip('imagecodecs')
+    proc = subprocess.run(
+        [sys.executable, str(RUN), '--quick', '--codecs', 'delta,bfloat16', '--rounds', '1',
+         '--datasets', 'field32', '--libs', 'imagecodecs', '--row-limit', '100', '--out', str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    records = json.loads((tmp_path / 'results.json').read_text())['records']
+    assert {(r['codec'], r['op']) for r in records} == {
+        ('delta', 'encode'), ('delta', 'decode'), ('bfloat16', 'encode'), ('bfloat16', 'decode')}
+    for r in records:
+        assert r['size'] == 4 << 20
+        for lib in ('ndcodecs', 'imagecodecs'):
+            assert r['libs'][lib]['ok'], (r['codec'], lib, r['libs'][lib])
+    # bfloat16 is lossy: half the bytes, checked by PSNR rather than equality
+    assert [r['encoded_size'] for r in records if r['codec'] == 'bfloat16'][0] == 2 << 20
