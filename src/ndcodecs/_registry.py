@@ -54,6 +54,13 @@ class Codec:
         module's ``X_check`` (loading the module) where prefixes are too weak.
     can_encode, can_decode, multiframe : bool
         Capabilities.
+    dtypes : iterable of str
+        For image codecs: the dtypes the encoder takes (empty: any).
+    samples : iterable of int
+        For image codecs: the samples per pixel the encoder takes, 1 for
+        (height, width) arrays, 2 to 4 for a trailing samples axis.
+    lossless : bool
+        True if the default encoding decodes to the identical array.
     exports : iterable of str
         Further public names the module provides.
     """
@@ -61,7 +68,8 @@ class Codec:
     __slots__ = (
         'name', 'kind', 'module', 'library', 'debian', 'aliases', 'extensions',
         '_magic', 'can_encode', 'can_decode', 'multiframe', 'exports',
-        'description', 'pypi', 'unavailable', '_loaded', '_reason',
+        'description', 'pypi', 'unavailable', 'dtypes', 'samples', 'lossless',
+        '_loaded', '_reason',
     )
 
     def __init__(
@@ -78,6 +86,9 @@ class Codec:
         can_encode: bool = True,
         can_decode: bool = True,
         multiframe: bool = False,
+        dtypes: Iterable[str] = (),
+        samples: Iterable[int] = (),
+        lossless: bool = True,
         exports: Iterable[str] = (),
         description: str = '',
         pypi: str | None = None,
@@ -96,6 +107,9 @@ class Codec:
         self.can_encode = can_encode
         self.can_decode = can_decode
         self.multiframe = multiframe
+        self.dtypes = tuple(dtypes)
+        self.samples = tuple(samples)
+        self.lossless = lossless
         self.exports = tuple(exports)
         self.description = description
         self.pypi = pypi
@@ -414,6 +428,7 @@ register(Codec(
 register(Codec(
     'png', 'image', '._ext._png', 'libspng', 'libspng-dev',
     extensions=('.png',), magic=(b'\x89PNG\r\n\x1a\n',),
+    dtypes=('uint8', 'uint16'), samples=(1, 2, 3, 4),
     description='PNG image, all color types and bit depths, through libspng',
 ))
 register(Codec(
