@@ -516,9 +516,11 @@ register(Codec(
     description='ZFP compressed 1-D to 4-D float32, float64, int32 or int64 arrays',
 ))
 register(Codec(
-    'lerc', 'array', '._ext._lerc', 'liblerc', 'liblerc-dev',
+    'lerc', 'image', '._ext._lerc', 'liblerc', 'liblerc-dev',
     extensions=('.lerc', '.lerc1', '.lerc2'), magic=(b'Lerc2 ', b'CntZImage '),
-    description='LERC limited error raster compression of 1-D to 4-D numeric arrays',
+    dtypes=('uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'),
+    samples=(1, 2, 3, 4),
+    description='LERC limited error raster compression: images and 1-D to 4-D numeric arrays',
 ))
 register(Codec(
     'rcomp', 'array', '._ext._rcomp', 'ndcodecs', None,
