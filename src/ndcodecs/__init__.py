@@ -5,7 +5,9 @@ The codec functions follow imagecodecs: ``zstd_encode``, ``zstd_decode``,
 ``available``, and ``ZstdError``. They are loaded on first use, so that
 ``import ndcodecs`` stays light. The registry (``get_codec``,
 ``list_codecs``, ``codec_for_path``, ``codec_for_bytes``) describes every
-codec once.
+codec once. Image file I/O in the style of imageio (``imread``,
+``imwrite``, ``imiter``, ``improps``, ``immeta``, ``imopen`` and the v2
+names) lives in ``ndcodecs.io`` and is re-exported here.
 """
 
 from ._errors import CodecError, DelayedImportError
@@ -30,12 +32,33 @@ __all__ = [
     'codec_for_path',
     'get_codec',
     'get_max_output',
+    'get_reader',
+    'get_writer',
     'has_codec',
+    'imiter',
+    'immeta',
+    'imopen',
+    'imread',
+    'improps',
+    'imwrite',
     'list_codecs',
+    'mimread',
+    'mimwrite',
+    'mvolread',
+    'mvolwrite',
     'sample',
     'set_max_output',
+    'show_formats',
     'version',
+    'volread',
+    'volwrite',
 ]
+
+_IO = (
+    'imread', 'imwrite', 'imiter', 'improps', 'immeta', 'imopen', 'mimread', 'mimwrite',
+    'volread', 'volwrite', 'mvolread', 'mvolwrite', 'get_reader', 'get_writer',
+    'show_formats', 'ImageProperties',
+)
 
 # Names defined outside the registry, loaded on first use.
 _LAZY = {
@@ -44,6 +67,7 @@ _LAZY = {
     'sample': '._samples',
     'sample_names': '._samples',
     'version': '._info',
+    **{name: '.io' for name in _IO},
 }
 
 
