@@ -147,3 +147,13 @@ def test_h5_malformed():
         bitshuffleh5_encode(data, compression='gzip')
     with pytest.raises(ValueError):
         bitshuffleh5_encode(bytes(7), itemsize=2)
+
+
+@pytest.mark.parametrize('dtype', ['u2', 'f4', 'i8'])
+def test_large_parity(dtype):
+    """Several default blocks and a tail, through the vector byte transposes."""
+    imagecodecs = pytest.importorskip('imagecodecs')
+    data = numpy.frombuffer(_bytes(8 * (3 * 8192 + 37)), dtype)
+    encoded = bitshuffle_encode(data)
+    assert numpy.asarray(encoded).tobytes() == numpy.asarray(imagecodecs.bitshuffle_encode(data)).tobytes()
+    assert numpy.array_equal(bitshuffle_decode(encoded), data)

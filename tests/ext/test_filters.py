@@ -242,3 +242,74 @@ def test_api(name):
     for shape in ((0,), (3, 0), (0, 4)):
         data = numpy.zeros(shape, 'u2')
         assert same(enc(data), data) and same(dec(data), data)
+
+
+@pytest.mark.parametrize('name', ['delta', 'xor'])
+@pytest.mark.parametrize('dtype', ['u1', 'i2', 'u4', 'i8', 'f4', 'f8', '>u2', '>i4'])
+def test_long_rows(name, dtype):
+    """Rows long enough for the vector code: every tail length, in place too."""
+    enc, dec = funcs(name)
+    ienc, idec = funcs(name, imagecodecs)
+    for n in list(range(1, 70)) + [1000, 4099]:
+        data = array((3, n), dtype, n)
+        encoded = enc(data)
+        assert same(encoded, ienc(data)), n
+        assert same(dec(encoded), data), n
+        assert same(dec(encoded), idec(encoded)), n
+        work = encoded.copy()
+        assert dec(work, out=work) is work
+        assert same(work, data), n
+
+
+def test_numcodecs_shuffle_and_packbits():
+    """numcodecs' Shuffle is a byte shuffle of the whole buffer; its PackBits
+    is one header byte (the padding bits) and 1-bit packints."""
+    numcodecs = pytest.importorskip('numcodecs')
+    for dtype in ('u2', 'f4', 'i8'):
+        data = array((1001,), dtype)
+        codec = numcodecs.Shuffle(elementsize=data.itemsize)
+        assert ndcodecs.byteshuffle_encode(data).tobytes() == bytes(codec.encode(data))
+        assert same(ndcodecs.byteshuffle_decode(numpy.frombuffer(codec.encode(data), dtype)), data)
+    bits = numpy.random.default_rng(0).integers(0, 2, 1003).astype(bool)
+    packed = numcodecs.PackBits().encode(bits)
+    assert ndcodecs.packints_encode(bits.view('u1'), 1) == bytes(packed[1:])
+    assert numpy.array_equal(ndcodecs.packints_decode(bytes(packed[1:]), 'u1', 1)[:bits.size], bits)
+
+
+def _max_gap_while(func):
+    """Run func in a thread; return its duration and the longest pause of this thread."""
+    import time
+
+    done = threading.Event()
+    duration = [0.0]
+
+    def run():
+        start = time.perf_counter()
+        func()
+        duration[0] = time.perf_counter() - start
+        done.set()
+
+    thread = threading.Thread(target=run)
+    last = time.perf_counter()
+    gap = 0.0
+    thread.start()
+    while not done.is_set():
+        time.sleep(0.001)
+        now = time.perf_counter()
+        gap = max(gap, now - last)
+        last = now
+    thread.join()
+    return duration[0], gap
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_releases_gil(name):
+    """A Python thread keeps running while a long C call filters."""
+    enc, dec = funcs(name)
+    data = array((4096, 8192), 'u2')
+    encoded = enc(data)
+    for func in (lambda: enc(data), lambda: dec(encoded)):
+        duration, gap = _max_gap_while(func)
+        if duration < 0.05:
+            continue  # too fast to tell a held GIL from a switch interval
+        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'

@@ -382,3 +382,112 @@ def test_threads():
     for t in threads:
         t.join()
     assert not errors
+
+
+# packints bitorder: GenICam LSB-first ('<') and GigE Vision paired ('>')
+
+@pytest.mark.parametrize('bitorder,bps', [('<', b) for b in range(9, 15)] + [('>', 10), ('>', 12)])
+def test_packints_bitorder_parity(bitorder, bps):
+    rng = numpy.random.default_rng(bps)
+    for n in list(range(0, 20)) + [1000, 4097]:
+        if bitorder == '>' and n % 2:
+            with pytest.raises(ValueError):
+                ndcodecs.packints_encode(numpy.zeros(n, 'u2'), bps, bitorder=bitorder)
+            continue
+        for high in (1 << bps, 1 << 16):  # in range, and bits above bps ignored
+            x = rng.integers(0, high, n, dtype=numpy.uint16)
+            packed = ndcodecs.packints_encode(x, bps, bitorder=bitorder)
+            assert packed == ic.packints_encode(x, bps, bitorder=bitorder)
+            decoded = ndcodecs.packints_decode(packed, 'u2', bps, bitorder=bitorder)
+            assert numpy.array_equal(decoded, x & ((1 << bps) - 1))
+        # every truncation decodes as imagecodecs, or raises PackintsError where it raises
+        for m in range(min(len(packed), 12) + 1):
+            try:
+                theirs = ic.packints_decode(packed[:m], 'u2', bps, bitorder=bitorder)
+            except ValueError:
+                with pytest.raises(ndcodecs.PackintsError):
+                    ndcodecs.packints_decode(packed[:m], 'u2', bps, bitorder=bitorder)
+                continue
+            ours = ndcodecs.packints_decode(packed[:m], 'u2', bps, bitorder=bitorder)
+            assert ours.tobytes() == theirs.tobytes()
+
+
+def test_packints_bitorder_layout():
+    """Mono12p (LSB first) and Mono12Packed (paired) of two known pixels."""
+    x = numpy.array([0x123, 0xABC], numpy.uint16)
+    assert ndcodecs.packints_encode(x, 12, bitorder='<') == bytes([0x23, 0xC1, 0xAB])
+    assert ndcodecs.packints_encode(x, 12, bitorder='>') == bytes([0x12, 0xC3, 0xAB])
+    assert ndcodecs.packints_encode(x & 0x3FF, 10, bitorder='>') == bytes([0x48, 0x03, 0xAF])
+
+
+def test_packints_bitorder_errors_and_out():
+    data = bytes(range(30))
+    out = numpy.zeros(20, numpy.uint16)
+    assert ndcodecs.packints_decode(data, 'u2', 12, bitorder='>', out=out) is out
+    assert numpy.array_equal(out, ic.packints_decode(data, 'u2', 12, bitorder='>'))
+    with pytest.raises(ndcodecs.PackintsError):
+        ndcodecs.packints_decode(data, 'u2', 12, bitorder='>', out=numpy.zeros(22, numpy.uint16))
+    with pytest.raises(ndcodecs.PackintsError):
+        ndcodecs.packints_decode(data, 'u2', 12, bitorder='<', out=numpy.zeros(21, numpy.uint16))
+    with pytest.raises(ndcodecs.PackintsError):
+        ndcodecs.packints_decode(data, 'u2', 12, bitorder='<', max_output=10)
+    for args, kwargs in (
+        (('u2', 8), {'bitorder': '<'}), (('u2', 15), {'bitorder': '<'}), (('u2', 14), {'bitorder': '>'}),
+        (('u1', 12), {'bitorder': '<'}), (('u4', 12), {'bitorder': '>'}), (('>u2', 12), {'bitorder': '<'}),
+        (('u2', 12), {'bitorder': '<', 'runlen': 4}), (('u2', 12), {'bitorder': '!'}),
+    ):
+        with pytest.raises(ValueError):
+            ndcodecs.packints_decode(data, *args, **kwargs)
+    with pytest.raises(ValueError):
+        ndcodecs.packints_encode(numpy.zeros(4, 'u4'), 12, bitorder='<')
+    with pytest.raises(ndcodecs.PackintsError):
+        ndcodecs.packints_encode(numpy.zeros(4, 'u2'), 12, bitorder='>', out=bytearray(5))
+
+
+def test_bfloat16_encode_vector_tails():
+    """Every length around the vector width, every rounding, both byte orders."""
+    bits = _float_bits(1000, seed=5)
+    for n in list(range(0, 20)) + [len(bits)]:
+        x = bits[:n].view(numpy.float32)
+        for rounding in ROUNDINGS:
+            for byteorder in ('<', '>'):
+                assert ndcodecs.bfloat16_encode(x, rounding=rounding, byteorder=byteorder) == ic.bfloat16_encode(
+                    x, rounding=rounding, byteorder=byteorder)
+
+
+def test_releases_gil():
+    """A Python thread keeps running while a long C call works."""
+    x = numpy.random.default_rng(0).normal(0, 1, 1 << 24).astype(numpy.float32)
+    packed = ndcodecs.packints_encode(numpy.zeros(1 << 25, 'u2'), 12, bitorder='<')
+    for func in (lambda: ndcodecs.bfloat16_encode(x), lambda: ndcodecs.float24_encode(x),
+                 lambda: ndcodecs.packints_decode(packed, 'u2', 12, bitorder='<')):
+        duration, gap = _max_gap_while(func)
+        if duration < 0.05:
+            continue
+        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
+
+
+def _max_gap_while(func):
+    """Run func in a thread; return its duration and the longest pause of this thread."""
+    import time
+
+    done = threading.Event()
+    duration = [0.0]
+
+    def run():
+        start = time.perf_counter()
+        func()
+        duration[0] = time.perf_counter() - start
+        done.set()
+
+    thread = threading.Thread(target=run)
+    last = time.perf_counter()
+    gap = 0.0
+    thread.start()
+    while not done.is_set():
+        time.sleep(0.001)
+        now = time.perf_counter()
+        gap = max(gap, now - last)
+        last = now
+    thread.join()
+    return duration[0], gap

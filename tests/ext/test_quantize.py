@@ -184,3 +184,48 @@ def test_registry():
     _same(codec.encode(data, 'bitround', 5), imagecodecs.quantize_encode(data, 'bitround', 5))
     assert ndcodecs.quantize_check(b'abc') is None
     assert ndcodecs.quantize_version().startswith('ndcodecs')
+
+
+@pytest.mark.parametrize('dtype', ['f4', 'f8'])
+def test_granularbr_fields(dtype):
+    """Granular BitRound of smooth fields spanning decades, every nsd, as imagecodecs."""
+    rng = numpy.random.default_rng(3)
+    x = numpy.linspace(-12, 12, 200001)
+    fields = [
+        (numpy.sin(x) * 10.0 ** (x / 3)).astype(dtype),
+        (10.0 ** rng.uniform(-30, 30, 100000) * rng.choice([-1, 1], 100000)).astype(dtype),
+    ]
+    for data in fields:
+        for nsd in range(1, 8 if dtype == 'f4' else 16):
+            _same(ndcodecs.quantize_encode(data, 'granularbr', nsd),
+                  imagecodecs.quantize_encode(data, 'granularbr', nsd))
+
+
+def test_releases_gil():
+    """A Python thread keeps running while a long C call quantizes."""
+    import threading
+    import time
+
+    data = numpy.random.default_rng(0).normal(0, 1, 1 << 23).astype('f4')
+    for mode in ('granularbr', 'scale'):
+        done = threading.Event()
+        duration = [0.0]
+
+        def run():
+            start = time.perf_counter()
+            ndcodecs.quantize_encode(data, mode, 3)
+            duration[0] = time.perf_counter() - start
+            done.set()
+
+        thread = threading.Thread(target=run)
+        last = time.perf_counter()
+        gap = 0.0
+        thread.start()
+        while not done.is_set():
+            time.sleep(0.001)
+            now = time.perf_counter()
+            gap = max(gap, now - last)
+            last = now
+        thread.join()
+        if duration[0] >= 0.05:
+            assert gap < duration[0] / 2, f'paused {gap:.3f} s during a {duration[0]:.3f} s call'

@@ -8,9 +8,9 @@ import sys
 
 import numpy
 
-from libc.stdint cimport uint8_t, uint32_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t
 
-from ._shared cimport Input, Output, read_input, encode_output, decode_output, output_limit
+from ._shared cimport Input, Output, array_output, read_input, encode_output, decode_output
 from .numformats cimport *
 
 from .. import __version__
@@ -138,26 +138,6 @@ cdef object _float32_input(object data):
     return numpy.ascontiguousarray(data)
 
 
-cdef object _array_target(object out, Py_ssize_t count, object dtype, object error, object max_output):
-    """Return a new array of `count` items of `dtype`, or `out` if it holds
-    at least `count` of them."""
-    cdef Py_ssize_t limit
-    if out is None:
-        limit = output_limit(max_output)
-        if count * dtype.itemsize > limit:
-            raise error(f'decoded size {count * dtype.itemsize} exceeds max_output={limit} bytes')
-        return numpy.empty(count, dtype)
-    if not isinstance(out, numpy.ndarray):
-        raise ValueError(f'out must be a numpy array of {dtype}, not {type(out).__name__}')
-    if out.dtype != dtype:
-        raise ValueError(f'invalid out.dtype={out.dtype!r}, expected {dtype!r}')
-    if not out.flags.c_contiguous or not out.flags.writeable:
-        raise ValueError('out must be a writable C-contiguous array')
-    if out.size < count:
-        raise ValueError(f'out holds {out.size} items, {count} needed')
-    return out
-
-
 # bitorder
 
 def bitorder_encode(data, /, *, out=None):
@@ -225,7 +205,7 @@ def bfloat16_decode(data, /, *, byteorder=None, out=None, max_output=None):
     cdef Output dst
     if src.size % 2:
         raise Bfloat16Error(f'data size {src.size} is not a multiple of 2')
-    result = _array_target(out, n, numpy.dtype(numpy.float32), Bfloat16Error, max_output)
+    result = array_output(out, (n,), numpy.float32, Bfloat16Error, max_output, True)
     dst = decode_output(result, 0, Bfloat16Error, False, None)
     with nogil:
         ndc_bfloat16_decode(src.data, <uint32_t *>dst.data, n, swap)
@@ -263,7 +243,7 @@ def float24_decode(data, /, *, byteorder=None, out=None, max_output=None):
     cdef Output dst
     if src.size % 3:
         raise Float24Error(f'data size {src.size} is not a multiple of 3')
-    result = _array_target(out, n, numpy.dtype(numpy.float32), Float24Error, max_output)
+    result = array_output(out, (n,), numpy.float32, Float24Error, max_output, True)
     dst = decode_output(result, 0, Float24Error, False, None)
     with nogil:
         ndc_float24_decode(src.data, <uint32_t *>dst.data, n, big)
@@ -274,9 +254,17 @@ def float24_decode(data, /, *, byteorder=None, out=None, max_output=None):
 
 cdef int _packints_args(int bps, object dtype, object bitorder, Py_ssize_t runlen) except -1:
     if bitorder is not None:
-        if bitorder in ('<', '>'):
-            raise ValueError(f'bitorder={bitorder!r} is not supported by ndcodecs yet')
-        raise ValueError(f'invalid bitorder={bitorder!r}')
+        if bitorder not in ('<', '>'):
+            raise ValueError(f'invalid bitorder={bitorder!r}')
+        if runlen:
+            raise ValueError('runlen is not supported with bitorder')
+        if bitorder == '<' and not 9 <= bps <= 14:
+            raise ValueError(f"bitspersample {bps} out of range for bitorder='<' (9 to 14)")
+        if bitorder == '>' and bps not in (10, 12):
+            raise ValueError(f"bitspersample must be 10 or 12 for bitorder='>', not {bps}")
+        if dtype.kind not in 'ui' or dtype.itemsize != 2 or not dtype.isnative:
+            raise ValueError(f'bitorder={bitorder!r} needs native 16-bit integers, not {dtype}')
+        return 0
     if bps < 1 or bps > 32:
         raise ValueError(f'bitspersample {bps} out of range')
     if dtype.itemsize != (1 if bps <= 8 else 2 if bps <= 16 else 4):
@@ -295,6 +283,10 @@ def packints_decode(data, dtype, bitspersample, /, *, bitorder=None, runlen=0, o
     whole bytes; a partial last row is dropped. As imagecodecs, 8, 16 and
     32 bits are copied as they are. `out` (an array of `dtype`) gets as many
     samples as it holds; PackintsError if the data holds fewer.
+
+    `bitorder` selects a camera packing into uint16 instead: '<' the GenICam
+    LSB-first stream (9 to 14 bits, e.g. Mono12p), '>' GigE Vision paired
+    pixels (10 or 12 bits, two samples in three bytes, e.g. Mono12Packed).
     """
     cdef int bps = bitspersample.__index__()
     cdef Py_ssize_t rl = runlen.__index__()
@@ -302,20 +294,31 @@ def packints_decode(data, dtype, bitspersample, /, *, bitorder=None, runlen=0, o
     cdef Output dst
     cdef size_t count
     cdef ssize_t ret
-    cdef int itemsize
+    cdef int itemsize, order
     dtype = numpy.dtype(dtype)
     _packints_args(bps, dtype, bitorder, rl)
+    order = 0 if bitorder is None else 1 if bitorder == '<' else 2
     itemsize = dtype.itemsize
     src = read_input(data)
-    count = ndc_packints_decoded_count(src.size, bps, rl)
+    if bitorder == '>':
+        if src.size % 3:
+            raise PackintsError(f"data size {src.size} is not a multiple of 3 for bitorder='>'")
+        count = src.size // 3 * 2
+    else:
+        count = ndc_packints_decoded_count(src.size, bps, rl)
     if out is not None:
         if not isinstance(out, numpy.ndarray):
             raise ValueError(f'out must be a numpy array of {dtype}, not {type(out).__name__}')
         count = out.size
-    result = _array_target(out, count, dtype, PackintsError, max_output)
+    result = array_output(out, (count,), dtype, PackintsError, max_output, True)
     dst = decode_output(result, 0, PackintsError, False, None)
     with nogil:
-        ret = ndc_packints_decode(src.data, src.size, dst.data, count, bps, rl, itemsize)
+        if order == 0:
+            ret = ndc_packints_decode(src.data, src.size, dst.data, count, bps, rl, itemsize)
+        elif order == 1:
+            ret = ndc_packints_decode_lsb(src.data, src.size, <uint16_t *>dst.data, count, bps)
+        else:
+            ret = ndc_packints_decode_paired(src.data, src.size, <uint16_t *>dst.data, count, bps)
     if ret < 0:
         raise PackintsError(
             f'ndc_packints_decode returned NDC_ERR_CORRUPT: {src.size} bytes hold '
@@ -331,14 +334,18 @@ def packints_decode(data, dtype, bitspersample, /, *, bitorder=None, runlen=0, o
 def packints_encode(data, bitspersample, /, *, bitorder=None, runlen=0, out=None):
     """Return the low `bitspersample` bits of each item of an integer array
     packed most significant bit first (rows of `runlen` samples padded to
-    whole bytes; a partial last row is dropped)."""
+    whole bytes; a partial last row is dropped).
+
+    `bitorder` '<' or '>' packs a 16-bit integer array as packints_decode
+    reads it (for '>' an even number of samples).
+    """
     cdef int bps = bitspersample.__index__()
     cdef Py_ssize_t rl = runlen.__index__()
     cdef Input src
     cdef Output dst
     cdef size_t count, size
     cdef ssize_t ret
-    cdef int itemsize
+    cdef int itemsize, order
     if isinstance(data, numpy.ndarray):
         if data.ndim == 0:
             raise ValueError('expected a buffer, not a 0-d array')
@@ -346,13 +353,24 @@ def packints_encode(data, bitspersample, /, *, bitorder=None, runlen=0, out=None
         read_input(data)  # TypeError/ValueError for what is no buffer
         data = numpy.frombuffer(data, numpy.uint8)
     _packints_args(bps, data.dtype, bitorder, rl)
+    order = 0 if bitorder is None else 1 if bitorder == '<' else 2
     itemsize = data.dtype.itemsize
     src = read_input(data)
     count = src.size // itemsize
-    size = ndc_packints_encoded_size(count, bps, rl)
+    if bitorder == '>':
+        if count % 2:
+            raise ValueError("bitorder='>' packs an even number of samples")
+        size = count // 2 * 3
+    else:
+        size = ndc_packints_encoded_size(count, bps, rl)
     dst = encode_output(out, size, PackintsError)
     with nogil:
-        ret = ndc_packints_encode(src.data, count, dst.data, dst.size, bps, rl, itemsize)
+        if order == 0:
+            ret = ndc_packints_encode(src.data, count, dst.data, dst.size, bps, rl, itemsize)
+        elif order == 1:
+            ret = ndc_packints_encode_lsb(<const uint16_t *>src.data, count, dst.data, dst.size, bps)
+        else:
+            ret = ndc_packints_encode_paired(<const uint16_t *>src.data, count, dst.data, dst.size, bps)
     if ret < 0:
         raise PackintsError(f'output too small: {size} bytes needed, out= holds {dst.size}')
     return dst.finish(ret)

@@ -40,7 +40,7 @@ cdef Output decode_output(
     object out, Py_ssize_t size, object error, bint exact, object max_output
 )
 cdef Py_ssize_t output_limit(object max_output) except -1
-cdef object array_output(object out, tuple shape, object dtype, object error, object max_output)
+cdef object array_output(object out, tuple shape, object dtype, object error, object max_output, bint flat=*)
 cdef int level_arg(object level, int default, int lo, int hi) except? -1
 cdef int numthreads_arg(object numthreads) except -1
 cdef uint32_t checksum_arg(object value, uint32_t default) except? 0

@@ -217,10 +217,14 @@ cdef Py_ssize_t output_limit(object max_output) except -1:
     return max_output
 
 
-cdef object array_output(object out, tuple shape, object dtype, object error, object max_output):
+cdef object array_output(object out, tuple shape, object dtype, object error, object max_output, bint flat=False):
     """Return the array a codec fills: a new one (within max_output), `out`
     if it has that shape and dtype, or an array over the start of `out`'s
     buffer. `out` must be writable (else TypeError) and C-contiguous.
+
+    With `flat`, for a 1-D `shape` of n items, an array `out` of any shape
+    holding at least n items of `dtype` is returned as it is; the codec
+    fills its first n items.
     """
     import numpy
 
@@ -235,7 +239,10 @@ cdef object array_output(object out, tuple shape, object dtype, object error, ob
             raise error(f'decoded size {nbytes} exceeds max_output={limit} bytes')
         return numpy.empty(shape, dtype)
     if isinstance(out, numpy.ndarray):
-        if out.shape != shape:
+        if flat and len(shape) == 1:
+            if out.size < shape[0]:
+                raise ValueError(f'out holds {out.size} items, {shape[0]} needed')
+        elif out.shape != shape:
             raise ValueError(f'invalid out.shape={out.shape}, shape={shape}')
         if out.dtype != dtype:
             raise ValueError(f'invalid out.dtype={out.dtype!r}, dtype={dtype!r}')

@@ -8,12 +8,146 @@
 
 #include "filters.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NDC_X86 1
+#endif
+
 #define RESTRICT __restrict
 #define TMPBYTES 8192 /* bytes of the stack temporary of in-place encoding */
 
 #define OP_SUB(a, b) ((a) - (b))
 #define OP_ADD(a, b) ((a) + (b))
 #define OP_XOR(a, b) ((a) ^ (b))
+
+/* Running sum (or xor) of one row, d[k] = s[k] OP d[k-1], in SIMD
+   registers: a log-step prefix inside each vector, then the carry of the
+   previous vector added. SSE2 is the x86-64 baseline; AVX2 is chosen at
+   run time. d may equal s. */
+#ifdef NDC_X86
+
+/* every element set to the last element of its 128-bit lane */
+static inline __m128i last8_sse2(__m128i x)
+{
+    x = _mm_unpackhi_epi8(x, x);
+    x = _mm_unpackhi_epi16(x, x);
+    return _mm_shuffle_epi32(x, 0xFF);
+}
+static inline __m128i last16_sse2(__m128i x)
+{
+    return _mm_shuffle_epi32(_mm_shufflehi_epi16(x, 0xFF), 0xFF);
+}
+static inline __m128i last32_sse2(__m128i x) { return _mm_shuffle_epi32(x, 0xFF); }
+static inline __m128i last64_sse2(__m128i x) { return _mm_shuffle_epi32(x, 0xEE); }
+
+__attribute__((target("avx2"))) static inline __m256i last8_avx2(__m256i x)
+{
+    return _mm256_shuffle_epi8(x, _mm256_set1_epi8(15));
+}
+__attribute__((target("avx2"))) static inline __m256i last16_avx2(__m256i x)
+{
+    return _mm256_shuffle_epi8(x, _mm256_set1_epi16(0x0F0E));
+}
+__attribute__((target("avx2"))) static inline __m256i last32_avx2(__m256i x)
+{
+    return _mm256_shuffle_epi32(x, 0xFF);
+}
+__attribute__((target("avx2"))) static inline __m256i last64_avx2(__m256i x)
+{
+    return _mm256_shuffle_epi32(x, 0xEE);
+}
+
+static int have_avx2(void)
+{
+    static volatile int cached = -1; /* idempotent: a race writes the same value */
+    if (cached < 0)
+        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return cached;
+}
+
+#define SSE_XOR(W) _mm_xor_si128
+#define AVX_XOR(W) _mm256_xor_si256
+#define SSE_ADD(W) _mm_add_epi##W
+#define AVX_ADD(W) _mm256_add_epi##W
+
+/* NAME##_scan_sse2 / _avx2 on uintW_t, OPF the intrinsic family, SOP the
+   scalar operation for the tail */
+#define DEFINE_SCAN(NAME, W, OPF, SOP)                                         \
+    static void NAME##_scan_sse2(uint##W##_t *d, const uint##W##_t *s,         \
+                                 size_t L)                                     \
+    {                                                                          \
+        const size_t V = 16 / (W / 8);                                         \
+        __m128i c = _mm_setzero_si128();                                       \
+        uint##W##_t acc;                                                       \
+        size_t k = 0;                                                          \
+        for (; k + V <= L; k += V) {                                           \
+            __m128i x = _mm_loadu_si128((const __m128i *)(s + k));             \
+            x = SSE_##OPF(W)(x, _mm_slli_si128(x, W / 8));                     \
+            if (W <= 32)                                                       \
+                x = SSE_##OPF(W)(x, _mm_slli_si128(x, W / 4 & 15));            \
+            if (W <= 16)                                                       \
+                x = SSE_##OPF(W)(x, _mm_slli_si128(x, W / 2 & 15));            \
+            if (W <= 8)                                                        \
+                x = SSE_##OPF(W)(x, _mm_slli_si128(x, W & 15));                \
+            x = SSE_##OPF(W)(x, c);                                            \
+            _mm_storeu_si128((__m128i *)(d + k), x);                           \
+            c = last##W##_sse2(x);                                             \
+        }                                                                      \
+        memcpy(&acc, &c, sizeof(acc));                                         \
+        for (; k < L; k++)                                                     \
+            d[k] = acc = (uint##W##_t)SOP(s[k], acc);                          \
+    }                                                                          \
+    __attribute__((target("avx2"))) static void NAME##_scan_avx2(              \
+        uint##W##_t *d, const uint##W##_t *s, size_t L)                        \
+    {                                                                          \
+        const size_t V = 32 / (W / 8);                                         \
+        __m256i c = _mm256_setzero_si256();                                    \
+        uint##W##_t acc;                                                       \
+        size_t k = 0;                                                          \
+        for (; k + V <= L; k += V) {                                           \
+            __m256i x = _mm256_loadu_si256((const __m256i *)(s + k));          \
+            x = AVX_##OPF(W)(x, _mm256_slli_si256(x, W / 8));                  \
+            if (W <= 32)                                                       \
+                x = AVX_##OPF(W)(x, _mm256_slli_si256(x, W / 4 & 15));         \
+            if (W <= 16)                                                       \
+                x = AVX_##OPF(W)(x, _mm256_slli_si256(x, W / 2 & 15));         \
+            if (W <= 8)                                                        \
+                x = AVX_##OPF(W)(x, _mm256_slli_si256(x, W & 15));             \
+            /* the low lane's total into the high lane, then the carry */     \
+            x = AVX_##OPF(W)(x, last##W##_avx2(                                \
+                                    _mm256_permute2x128_si256(x, x, 0x08)));   \
+            x = AVX_##OPF(W)(x, c);                                            \
+            _mm256_storeu_si256((__m256i *)(d + k), x);                        \
+            c = last##W##_avx2(_mm256_permute2x128_si256(x, x, 0x11));         \
+        }                                                                      \
+        memcpy(&acc, &c, sizeof(acc));                                         \
+        for (; k < L; k++)                                                     \
+            d[k] = acc = (uint##W##_t)SOP(s[k], acc);                          \
+    }                                                                          \
+    static void NAME##_scan(uint##W##_t *d, const uint##W##_t *s, size_t L)    \
+    {                                                                          \
+        if (have_avx2())                                                       \
+            NAME##_scan_avx2(d, s, L);                                         \
+        else                                                                   \
+            NAME##_scan_sse2(d, s, L);                                         \
+    }
+
+#define OP_ADD_(a, b) ((a) + (b))
+#define OP_XOR_(a, b) ((a) ^ (b))
+DEFINE_SCAN(delta8, 8, ADD, OP_ADD_)
+DEFINE_SCAN(delta16, 16, ADD, OP_ADD_)
+DEFINE_SCAN(delta32, 32, ADD, OP_ADD_)
+DEFINE_SCAN(delta64, 64, ADD, OP_ADD_)
+DEFINE_SCAN(xor8, 8, XOR, OP_XOR_)
+DEFINE_SCAN(xor16, 16, XOR, OP_XOR_)
+DEFINE_SCAN(xor32, 32, XOR, OP_XOR_)
+DEFINE_SCAN(xor64, 64, XOR, OP_XOR_)
+#define HAVE_SCAN(NAME) 1
+#define SCAN(NAME, d, s, L) NAME##_scan(d, s, L)
+#else
+#define HAVE_SCAN(NAME) 0
+#define SCAN(NAME, d, s, L) ((void)0)
+#endif
 
 /* One filter on one sample type: encode x[k] ENC x[k - D], decode the
    inverse, on blocks of L = n * inner contiguous samples, D = dist * inner. */
@@ -78,6 +212,11 @@
                         NAME##_dec3(d + k, s + k, d + k - D, inner);           \
                 }                                                              \
             }                                                                  \
+            return;                                                            \
+        }                                                                      \
+        if (D == 1 && HAVE_SCAN(NAME)) {                                       \
+            for (; o < outer; o++, d += L, s += L)                             \
+                SCAN(NAME, d, s, L);                                           \
             return;                                                            \
         }                                                                      \
         if (D == 1) {                                                          \

@@ -66,10 +66,60 @@ NDC_INLINE uint32_t bf16_round(uint32_t u, int mode)
 #define BF16_ENCODE_MODE(MODE)                                         \
     if (swap) { BF16_ENCODE_LOOP(MODE, 1) } else { BF16_ENCODE_LOOP(MODE, 0) }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <emmintrin.h>
+/* Eight floats at a time, in SSE2: the same rounding as bf16_round, as a
+   bias added to the 32 bits before their upper half is taken. */
+static size_t bf16_encode_sse2(const uint32_t *src, uint8_t *dst, size_t n, int mode, int swap)
+{
+    const __m128i one = _mm_set1_epi32(1), lowmask = _mm_set1_epi32(0xFFFF);
+    const __m128i half = _mm_set1_epi32(0x7FFF), absmask = _mm_set1_epi32(0x7FFFFFFF);
+    const __m128i inf = _mm_set1_epi32(0x7F800000), qnan = _mm_set1_epi32(0x7FC00000);
+    const __m128i sign = _mm_set1_epi32((int)0x80000000u);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i v[2], r;
+        for (int h = 0; h < 2; h++) {
+            __m128i u = _mm_loadu_si128((const __m128i *)(src + i + 4 * h)), bias, nan;
+            switch (mode) {
+            case NDC_ROUND_TOWARDZERO: bias = _mm_setzero_si128(); break;
+            case NDC_ROUND_UPWARD: bias = _mm_andnot_si128(_mm_srai_epi32(u, 31), lowmask); break;
+            case NDC_ROUND_DOWNWARD: bias = _mm_and_si128(_mm_srai_epi32(u, 31), lowmask); break;
+            default: bias = _mm_add_epi32(half, _mm_and_si128(_mm_srli_epi32(u, 16), one)); break;
+            }
+            nan = _mm_cmpgt_epi32(_mm_and_si128(u, absmask), inf);
+            r = _mm_add_epi32(u, bias);
+            r = _mm_or_si128(_mm_andnot_si128(nan, r),
+                             _mm_and_si128(nan, _mm_or_si128(_mm_and_si128(u, sign), qnan)));
+            v[h] = _mm_srai_epi32(r, 16); /* exact in int16: packs does not saturate */
+        }
+        r = _mm_packs_epi32(v[0], v[1]);
+        if (swap)
+            r = _mm_or_si128(_mm_slli_epi16(r, 8), _mm_srli_epi16(r, 8));
+        _mm_storeu_si128((__m128i *)(dst + 2 * i), r);
+    }
+    return i;
+}
+#endif
+
 void ndc_bfloat16_encode(const uint32_t *RESTRICT src, uint8_t *RESTRICT dst, size_t n, int rounding, int swap)
 {
     u16_unaligned *RESTRICT d = (u16_unaligned *)dst;
     size_t i;
+#if defined(__x86_64__) && defined(__GNUC__)
+    {
+        size_t done;
+        switch (rounding) {
+        case NDC_ROUND_TOWARDZERO: done = bf16_encode_sse2(src, dst, n, NDC_ROUND_TOWARDZERO, swap); break;
+        case NDC_ROUND_UPWARD: done = bf16_encode_sse2(src, dst, n, NDC_ROUND_UPWARD, swap); break;
+        case NDC_ROUND_DOWNWARD: done = bf16_encode_sse2(src, dst, n, NDC_ROUND_DOWNWARD, swap); break;
+        default: done = bf16_encode_sse2(src, dst, n, NDC_ROUND_TONEAREST, swap); break;
+        }
+        src += done;
+        d += done;
+        n -= done;
+    }
+#endif
     switch (rounding) {
     case NDC_ROUND_TOWARDZERO: BF16_ENCODE_MODE(NDC_ROUND_TOWARDZERO) break;
     case NDC_ROUND_UPWARD: BF16_ENCODE_MODE(NDC_ROUND_UPWARD) break;
@@ -263,6 +313,57 @@ NDC_INLINE uint32_t load_item(const void *src, size_t i, int itemsize)
 
 /* Unpack n samples of one row starting at src, which holds srcsize bytes
    (at least the row). */
+#if defined(__x86_64__) && defined(__GNUC__)
+/* Bytes of 1, 2 or 4 bit samples, 16 at a time, to one byte per sample:
+   the samples of each position in a byte are separated into planes, then
+   the planes interleaved; returns the bytes done. */
+static size_t unpack_small_sse2(const uint8_t *src, uint8_t *dst, size_t nb, int bps)
+{
+    const __m128i m1 = _mm_set1_epi8(1), m2 = _mm_set1_epi8(3), m4 = _mm_set1_epi8(15);
+    size_t j = 0;
+    for (; j + 16 <= nb; j += 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(src + j));
+        if (bps == 4) {
+            const __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), m4), lo = _mm_and_si128(v, m4);
+            _mm_storeu_si128((__m128i *)(dst + 2 * j), _mm_unpacklo_epi8(hi, lo));
+            _mm_storeu_si128((__m128i *)(dst + 2 * j + 16), _mm_unpackhi_epi8(hi, lo));
+        } else if (bps == 2) {
+            const __m128i p0 = _mm_and_si128(_mm_srli_epi16(v, 6), m2), p1 = _mm_and_si128(_mm_srli_epi16(v, 4), m2);
+            const __m128i p2 = _mm_and_si128(_mm_srli_epi16(v, 2), m2), p3 = _mm_and_si128(v, m2);
+            const __m128i a0 = _mm_unpacklo_epi8(p0, p1), a1 = _mm_unpackhi_epi8(p0, p1);
+            const __m128i b0 = _mm_unpacklo_epi8(p2, p3), b1 = _mm_unpackhi_epi8(p2, p3);
+            _mm_storeu_si128((__m128i *)(dst + 4 * j), _mm_unpacklo_epi16(a0, b0));
+            _mm_storeu_si128((__m128i *)(dst + 4 * j + 16), _mm_unpackhi_epi16(a0, b0));
+            _mm_storeu_si128((__m128i *)(dst + 4 * j + 32), _mm_unpacklo_epi16(a1, b1));
+            _mm_storeu_si128((__m128i *)(dst + 4 * j + 48), _mm_unpackhi_epi16(a1, b1));
+        } else {
+            __m128i p[8], a[8], b[8];
+            for (int k = 0; k < 8; k++)
+                p[k] = _mm_and_si128(_mm_srli_epi16(v, 7 - k), m1);
+            for (int k = 0; k < 4; k++) {
+                a[2 * k] = _mm_unpacklo_epi8(p[2 * k], p[2 * k + 1]);
+                a[2 * k + 1] = _mm_unpackhi_epi8(p[2 * k], p[2 * k + 1]);
+            }
+            /* a[2k], a[2k+1]: pairs of samples 2k, 2k+1 of bytes 0-7, 8-15 */
+            for (int h = 0; h < 2; h++) {
+                b[4 * h] = _mm_unpacklo_epi16(a[h], a[2 + h]);
+                b[4 * h + 1] = _mm_unpackhi_epi16(a[h], a[2 + h]);
+                b[4 * h + 2] = _mm_unpacklo_epi16(a[4 + h], a[6 + h]);
+                b[4 * h + 3] = _mm_unpackhi_epi16(a[4 + h], a[6 + h]);
+            }
+            for (int h = 0; h < 2; h++) {
+                /* samples 0-3 with 4-7, bytes 8h .. 8h+7 */
+                _mm_storeu_si128((__m128i *)(dst + 8 * j + 64 * h), _mm_unpacklo_epi32(b[4 * h], b[4 * h + 2]));
+                _mm_storeu_si128((__m128i *)(dst + 8 * j + 64 * h + 16), _mm_unpackhi_epi32(b[4 * h], b[4 * h + 2]));
+                _mm_storeu_si128((__m128i *)(dst + 8 * j + 64 * h + 32), _mm_unpacklo_epi32(b[4 * h + 1], b[4 * h + 3]));
+                _mm_storeu_si128((__m128i *)(dst + 8 * j + 64 * h + 48), _mm_unpackhi_epi32(b[4 * h + 1], b[4 * h + 3]));
+            }
+        }
+    }
+    return j;
+}
+#endif
+
 NDC_INLINE void unpack_row(const uint8_t *RESTRICT src, size_t srcsize, uint8_t *RESTRICT dst, size_t n,
                            int bps, int itemsize)
 {
@@ -273,16 +374,21 @@ NDC_INLINE void unpack_row(const uint8_t *RESTRICT src, size_t srcsize, uint8_t 
         const size_t per = (size_t)(8 / bps);
         const size_t nb = n / per;
         const uint8_t mask = (uint8_t)((1u << bps) - 1u);
+        size_t j0 = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+        j0 = bps == 1 ? unpack_small_sse2(src, dst, nb, 1)
+           : bps == 2 ? unpack_small_sse2(src, dst, nb, 2) : unpack_small_sse2(src, dst, nb, 4);
+#endif
         if (bps == 1) {
-            for (j = 0; j < nb; j++)
+            for (j = j0; j < nb; j++)
                 for (size_t k = 0; k < 8; k++)
                     dst[8 * j + k] = (uint8_t)((src[j] >> (7 - k)) & 1u);
         } else if (bps == 2) {
-            for (j = 0; j < nb; j++)
+            for (j = j0; j < nb; j++)
                 for (size_t k = 0; k < 4; k++)
                     dst[4 * j + k] = (uint8_t)((src[j] >> (6 - 2 * k)) & 3u);
         } else {
-            for (j = 0; j < nb; j++) {
+            for (j = j0; j < nb; j++) {
                 dst[2 * j] = (uint8_t)(src[j] >> 4);
                 dst[2 * j + 1] = (uint8_t)(src[j] & 15u);
             }
@@ -302,6 +408,22 @@ NDC_INLINE void unpack_row(const uint8_t *RESTRICT src, size_t srcsize, uint8_t 
             d[2 * j + 1] = (uint16_t)(((b1 & 15u) << 8) | b2);
         }
         i = ng * 2;
+    } else if (itemsize == 2 && bps == 14) {
+        /* four samples in seven bytes, read as one big-endian 64-bit word */
+        u16_unaligned *RESTRICT d = (u16_unaligned *)dst;
+        const size_t ng = n / 4;
+        for (j = 0; j < ng && 7 * j + 8 <= srcsize; j++) {
+            uint64_t w;
+            memcpy(&w, src + 7 * j, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            w = __builtin_bswap64(w);
+#endif
+            d[4 * j] = (uint16_t)(w >> 50);
+            d[4 * j + 1] = (uint16_t)((w >> 36) & 0x3FFFu);
+            d[4 * j + 2] = (uint16_t)((w >> 22) & 0x3FFFu);
+            d[4 * j + 3] = (uint16_t)((w >> 8) & 0x3FFFu);
+        }
+        i = j * 4;
     } else if (itemsize == 2 && bps == 10) {
         /* four samples in five bytes */
         u16_unaligned *RESTRICT d = (u16_unaligned *)dst;
@@ -371,6 +493,33 @@ ssize_t ndc_packints_decode(const uint8_t *src, size_t srcsize, void *dst, size_
     return (ssize_t)nsamples;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* 1-bit packing of 32 bytes at a time in AVX2: bit 0 of each byte to bit
+   7, the bytes of each group of 8 reversed (first sample to the most
+   significant bit), then gathered; returns the output bytes done. */
+__attribute__((target("avx2"))) static size_t pack1_avx2(const uint8_t *s, uint8_t *dst, size_t nb)
+{
+    const __m256i rev = _mm256_setr_epi8(7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8,
+                                         7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    size_t j = 0;
+    for (; j + 4 <= nb; j += 4) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(s + 8 * j));
+        uint32_t bits = (uint32_t)_mm256_movemask_epi8(_mm256_shuffle_epi8(_mm256_slli_epi16(v, 7), rev));
+        memcpy(dst + j, &bits, 4);
+    }
+    return j;
+}
+
+static int cpu_avx2(void)
+{
+    static volatile int cached = -1; /* a race writes the same value */
+    if (cached < 0)
+        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return cached;
+}
+#endif
+
 NDC_INLINE uint8_t *pack_row(const void *src, size_t first, size_t n, uint8_t *dst, int bps, int itemsize)
 {
     const uint32_t mask = (uint32_t)((((uint64_t)1) << bps) - 1u);
@@ -382,7 +531,23 @@ NDC_INLINE uint8_t *pack_row(const void *src, size_t first, size_t n, uint8_t *d
         const size_t per = (size_t)(8 / bps), nb = n / per;
         const uint8_t m = (uint8_t)mask;
         if (bps == 1) {
-            for (j = 0; j < nb; j++) {
+            j = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (cpu_avx2())
+                j = pack1_avx2(s, dst, nb);
+            /* bit 0 of 16 bytes moved to bit 7 and gathered; the first
+               sample goes to the most significant bit, so reverse them */
+            for (; j + 2 <= nb; j += 2) {
+                const __m128i v = _mm_loadu_si128((const __m128i *)(s + 8 * j));
+                uint32_t bits = (uint32_t)_mm_movemask_epi8(_mm_slli_epi16(v, 7));
+                bits = ((bits & 0x5555u) << 1) | ((bits >> 1) & 0x5555u);
+                bits = ((bits & 0x3333u) << 2) | ((bits >> 2) & 0x3333u);
+                bits = ((bits & 0x0F0Fu) << 4) | ((bits >> 4) & 0x0F0Fu);
+                dst[j] = (uint8_t)bits;
+                dst[j + 1] = (uint8_t)(bits >> 8);
+            }
+#endif
+            for (; j < nb; j++) {
                 uint8_t b = 0;
                 for (size_t k = 0; k < 8; k++)
                     b |= (uint8_t)((s[8 * j + k] & 1u) << (7 - k));
@@ -408,6 +573,23 @@ NDC_INLINE uint8_t *pack_row(const void *src, size_t first, size_t n, uint8_t *d
         }
         dst += 3 * ng;
         i = ng * 2;
+    } else if (itemsize == 2 && (bps == 10 || bps == 14)) {
+        /* four samples in bps / 2 bytes, built in one 64-bit word */
+        const u16_unaligned *RESTRICT s = (const u16_unaligned *)src + first;
+        const size_t ng = n / 4, gb = (size_t)bps / 2;
+        for (j = 0; j < ng; j++) {
+            uint64_t w = ((uint64_t)(s[4 * j] & mask) << (64 - bps)) | ((uint64_t)(s[4 * j + 1] & mask) << (64 - 2 * bps))
+                       | ((uint64_t)(s[4 * j + 2] & mask) << (64 - 3 * bps)) | ((uint64_t)(s[4 * j + 3] & mask) << (64 - 4 * bps));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            w = __builtin_bswap64(w);
+#endif
+            if (bps == 10)
+                memcpy(dst + 5 * j, &w, 5);
+            else
+                memcpy(dst + 7 * j, &w, 7);
+        }
+        dst += gb * ng;
+        i = ng * 4;
     }
     for (; i < n; i++) {
         acc = (acc << bps) | (load_item(src, first + i, itemsize) & mask);
@@ -451,4 +633,102 @@ ssize_t ndc_packints_encode(const void *src, size_t nsamples, uint8_t *dst, size
             d = pack_row(src, row * rowlen, rowlen, d, bps, 4);
     }
     return (ssize_t)(d - dst);
+}
+
+/* ---- GenICam LSB-first and GigE Vision paired packing (16-bit samples) ---- */
+
+/* Sample i of an LSB-first stream holds stream bits i*bps .. i*bps+bps-1,
+   with bit k of a byte at stream bit 8*byte+k; bps is 9 to 14, so a
+   sample spans at most three bytes. */
+ssize_t ndc_packints_decode_lsb(const uint8_t *src, size_t srcsize, uint16_t *dst, size_t nsamples, int bps)
+{
+    const uint32_t mask = (1u << bps) - 1u;
+    size_t i = 0;
+    if (bps < 9 || bps > 14 || nsamples > ndc_packints_decoded_count(srcsize, bps, 0))
+        return NDC_ERR_CORRUPT;
+    if (bps == 12) {
+        for (; i + 2 <= nsamples; i += 2) {
+            const uint8_t *s = src + i / 2 * 3;
+            dst[i] = (uint16_t)(s[0] | ((s[1] & 15u) << 8));
+            dst[i + 1] = (uint16_t)((s[1] >> 4) | ((uint32_t)s[2] << 4));
+        }
+    }
+    for (; i < nsamples; i++) {
+        const size_t pos = i * (size_t)bps, byte = pos >> 3;
+        uint32_t w = src[byte];
+        if (byte + 1 < srcsize)
+            w |= (uint32_t)src[byte + 1] << 8;
+        if (byte + 2 < srcsize)
+            w |= (uint32_t)src[byte + 2] << 16;
+        dst[i] = (uint16_t)((w >> (pos & 7)) & mask);
+    }
+    return (ssize_t)nsamples;
+}
+
+ssize_t ndc_packints_encode_lsb(const uint16_t *src, size_t nsamples, uint8_t *dst, size_t dstsize, int bps)
+{
+    const uint32_t mask = (1u << bps) - 1u;
+    const size_t size = ndc_packints_encoded_size(nsamples, bps, 0);
+    uint32_t acc = 0;
+    unsigned nbits = 0;
+    size_t i = 0;
+    uint8_t *d = dst;
+    if (bps < 9 || bps > 14)
+        return NDC_ERR_CORRUPT;
+    if (size > dstsize)
+        return NDC_ERR_OUTPUT;
+    if (bps == 12) {
+        for (; i + 2 <= nsamples; i += 2, d += 3) {
+            const uint32_t a = src[i] & mask, b = src[i + 1] & mask;
+            d[0] = (uint8_t)a;
+            d[1] = (uint8_t)((a >> 8) | (b << 4));
+            d[2] = (uint8_t)(b >> 4);
+        }
+    }
+    for (; i < nsamples; i++) {
+        acc |= (src[i] & mask) << nbits;
+        nbits += (unsigned)bps;
+        while (nbits >= 8) {
+            *d++ = (uint8_t)acc;
+            acc >>= 8;
+            nbits -= 8;
+        }
+    }
+    if (nbits)
+        *d++ = (uint8_t)acc;
+    return (ssize_t)(d - dst);
+}
+
+/* Two samples of 10 or 12 bits in three bytes: the high 8 bits of the
+   first, the low bits of both (second in the upper nibble), the high 8
+   bits of the second. */
+ssize_t ndc_packints_decode_paired(const uint8_t *src, size_t srcsize, uint16_t *dst, size_t nsamples, int bps)
+{
+    const int lo = bps - 8;
+    const uint32_t lowmask = (1u << lo) - 1u;
+    if ((bps != 10 && bps != 12) || nsamples % 2 || nsamples / 2 > srcsize / 3)
+        return NDC_ERR_CORRUPT;
+    for (size_t j = 0; j < nsamples / 2; j++) {
+        const uint32_t b0 = src[3 * j], b1 = src[3 * j + 1], b2 = src[3 * j + 2];
+        dst[2 * j] = (uint16_t)((b0 << lo) | (b1 & lowmask));
+        dst[2 * j + 1] = (uint16_t)((b2 << lo) | ((b1 >> 4) & lowmask));
+    }
+    return (ssize_t)nsamples;
+}
+
+ssize_t ndc_packints_encode_paired(const uint16_t *src, size_t nsamples, uint8_t *dst, size_t dstsize, int bps)
+{
+    const int lo = bps - 8;
+    const uint32_t lowmask = (1u << lo) - 1u;
+    if ((bps != 10 && bps != 12) || nsamples % 2)
+        return NDC_ERR_CORRUPT;
+    if (nsamples / 2 * 3 > dstsize)
+        return NDC_ERR_OUTPUT;
+    for (size_t j = 0; j < nsamples / 2; j++) {
+        const uint32_t a = src[2 * j], b = src[2 * j + 1];
+        dst[3 * j] = (uint8_t)(a >> lo);
+        dst[3 * j + 1] = (uint8_t)(((b & lowmask) << 4) | (a & lowmask));
+        dst[3 * j + 2] = (uint8_t)(b >> lo);
+    }
+    return (ssize_t)(nsamples / 2 * 3);
 }

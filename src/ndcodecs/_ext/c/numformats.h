@@ -56,6 +56,23 @@ size_t ndc_packints_encoded_size(size_t nsamples, int bps, size_t runlen);
 ssize_t ndc_packints_encode(const void *src, size_t nsamples, uint8_t *dst, size_t dstsize,
                             int bps, size_t runlen, int itemsize);
 
+/** Unpack nsamples of bps bits (9..14) from a GenICam LSB-first stream
+    (sample i at stream bits i*bps.., least significant first, bytes
+    filled from their least significant bit). Returns nsamples or
+    NDC_ERR_CORRUPT if src holds fewer. */
+ssize_t ndc_packints_decode_lsb(const uint8_t *src, size_t srcsize, uint16_t *dst, size_t nsamples, int bps);
+
+/** Pack nsamples as an LSB-first stream (the last byte zero-padded).
+    Returns the size written or NDC_ERR_OUTPUT. */
+ssize_t ndc_packints_encode_lsb(const uint16_t *src, size_t nsamples, uint8_t *dst, size_t dstsize, int bps);
+
+/** Unpack GigE Vision paired pixels: two samples of bps = 10 or 12 bits in
+    three bytes. nsamples must be even and at most 2 * (srcsize / 3). */
+ssize_t ndc_packints_decode_paired(const uint8_t *src, size_t srcsize, uint16_t *dst, size_t nsamples, int bps);
+
+/** Pack an even number of samples as GigE Vision paired pixels. */
+ssize_t ndc_packints_encode_paired(const uint16_t *src, size_t nsamples, uint8_t *dst, size_t dstsize, int bps);
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,6 +40,20 @@ static inline unsigned int abs_wrap(int a)
     return a < 0 ? 0u - (unsigned int)a : (unsigned int)a;
 }
 
+/* the double value of float32 (f32) or float64 bits */
+static inline double gbr_value(uint64_t bits, int f32)
+{
+    if (f32) {
+        uint32_t u = (uint32_t)bits;
+        float f;
+        memcpy(&f, &u, 4);
+        return f;
+    }
+    double d;
+    memcpy(&d, &bits, 8);
+    return d;
+}
+
 /* Binary digits to keep, by Granular BitRound, for a nonzero value */
 static inline int granular_bits(double val, int nsd)
 {
@@ -55,6 +69,43 @@ static inline int granular_bits(double val, int nsd)
     else
         prc = (unsigned short)abs_wrap(sub_wrap(to_int(floor(xpn - BIT_PER_DGT * mnt_log10)), qnt));
     return (int)prc - 1;
+}
+
+/* Granular BitRound keeps, for the values of one binary exponent, bits that
+   step down at most once as the significand grows (the decimal digit count
+   steps up at most once), so one threshold per exponent, found by a binary
+   search of the exact computation, gives every value's bits without log10.
+   Exponents are filled in as they are met. */
+typedef struct {
+    uint64_t thresh; /* first significand with bits `hi` */
+    short lo, hi;
+    char known;
+} gbr_band;
+
+static void gbr_fill(gbr_band *b, uint64_t expbits, int manbits, uint64_t mlow, int nsd, int f32)
+{
+    const uint64_t mmax = (((uint64_t)1) << manbits) - 1;
+    uint64_t a = mlow, z = mmax;
+    int lo, hi;
+#define GBR_AT(M) granular_bits(gbr_value(expbits | (M), f32), nsd)
+    lo = GBR_AT(a);
+    hi = GBR_AT(z);
+    b->lo = (short)lo;
+    b->hi = (short)hi;
+    b->thresh = lo == hi ? a : z;
+    if (lo != hi) {
+        /* smallest m with bits(m) == hi, in (a, z] */
+        while (z - a > 1) {
+            uint64_t m = a + (z - a) / 2;
+            if (GBR_AT(m) == hi)
+                z = m;
+            else
+                a = m;
+        }
+        b->thresh = z;
+    }
+#undef GBR_AT
+    b->known = 1;
 }
 
 /* float32 ---------------------------------------------------------------- */
@@ -89,16 +140,28 @@ static void bitround_f32(const uint32_t *src, uint32_t *dst, size_t n, int nsd)
 
 static void granularbr_f32(const uint32_t *src, uint32_t *dst, size_t n, int nsd)
 {
+    gbr_band bands[256];
     size_t i;
+    memset(bands, 0, sizeof(bands));
     for (i = 0; i < n; i++) {
-        uint32_t u = src[i], shave;
-        float f;
+        uint32_t u = src[i], shave, e = (u >> 23) & 0xFFu, m = u & 0x7FFFFFu;
+        int bits;
         if (u == FILL_F32 || u == 0) {
             dst[i] = u;
             continue;
         }
-        memcpy(&f, &u, 4);
-        shave = 0xFFFFFFFFu << ((23 - granular_bits(f, nsd)) & 31);
+        if (e == 0 || e == 0xFFu || m == 0) {
+            float f;
+            memcpy(&f, &u, 4);
+            bits = granular_bits(f, nsd);
+        }
+        else {
+            gbr_band *b = &bands[e];
+            if (!b->known)
+                gbr_fill(b, (uint64_t)e << 23, 23, 1, nsd, 1);
+            bits = m < b->thresh ? b->lo : b->hi;
+        }
+        shave = 0xFFFFFFFFu << ((23 - bits) & 31);
         dst[i] = (u + (~shave & (shave >> 1))) & shave;
     }
 }
@@ -149,18 +212,36 @@ static void bitround_f64(const uint64_t *src, uint64_t *dst, size_t n, int nsd)
     }
 }
 
+/* the float64 values handled by bands (exponents as float32's, significands
+   not just above a power of two, where log10 rounds the other way), checked
+   against the exact computation; the rest are computed exactly */
+#define GBR_F64_RANGE 126
+#define GBR_F64_MLOW (((uint64_t)1) << 24)
+
 static void granularbr_f64(const uint64_t *src, uint64_t *dst, size_t n, int nsd)
 {
+    gbr_band bands[2048];
     size_t i;
+    memset(bands, 0, sizeof(bands));
     for (i = 0; i < n; i++) {
-        uint64_t u = src[i], shave;
-        double f;
+        uint64_t u = src[i], shave, e = (u >> 52) & 0x7FFu, m = u & 0xFFFFFFFFFFFFFull;
+        int bits;
         if (u == FILL_F64 || u == 0) {
             dst[i] = u;
             continue;
         }
-        memcpy(&f, &u, 8);
-        shave = 0xFFFFFFFFFFFFFFFFull << ((52 - granular_bits(f, nsd)) & 63);
+        if (e < 1023 - GBR_F64_RANGE || e > 1023 + GBR_F64_RANGE || m < GBR_F64_MLOW) {
+            double f;
+            memcpy(&f, &u, 8);
+            bits = granular_bits(f, nsd);
+        }
+        else {
+            gbr_band *b = &bands[e];
+            if (!b->known)
+                gbr_fill(b, e << 52, 52, GBR_F64_MLOW, nsd, 0);
+            bits = m < b->thresh ? b->lo : b->hi;
+        }
+        shave = 0xFFFFFFFFFFFFFFFFull << ((52 - bits) & 63);
         dst[i] = (u + (~shave & (shave >> 1))) & shave;
     }
 }
