@@ -1,6 +1,8 @@
-# Declarations from spng.h used by _png.pyx.
+# Declarations from spng.h and from our own c/pngcodec.h, used by _png.pyx.
 
 from libc.stdint cimport uint8_t, uint16_t, uint32_t
+
+from ._shared cimport ssize_t
 
 
 cdef extern from 'spng.h' nogil:
@@ -108,3 +110,42 @@ cdef extern from 'spng.h' nogil:
 
     const char *spng_strerror(int err)
     const char *spng_version_string()
+
+
+# Our own PNG path (c/pngcodec.h): 8 and 16-bit images over libdeflate.
+
+cdef extern from 'pngcodec.h' nogil:
+    int NDC_PNG_UNSUPPORTED
+    int NDC_ERR_CORRUPT
+    int NDC_ERR_OUTPUT
+    int NDC_ERR_MEMORY
+
+    ctypedef struct ndc_png_info:
+        uint32_t width
+        uint32_t height
+        uint8_t depth
+        uint8_t color
+        uint8_t interlace
+        uint8_t has_trns
+        uint8_t has_plte
+        uint8_t has_actl
+        size_t idat
+        size_t idat_end
+        size_t idat_size
+        size_t idat_count
+
+    unsigned ndc_png_channels(unsigned color)
+    int ndc_png_read_info(const uint8_t *src, size_t size, ndc_png_info *info, const char **msg)
+    int ndc_png_decode_image(
+        const uint8_t *src, size_t size, const ndc_png_info *info, uint8_t *dst, const char **msg
+    )
+    size_t ndc_png_zlib_bound(size_t raw, int level, int strategy)
+    ssize_t ndc_png_deflate_image(
+        const uint8_t *src, uint32_t height, size_t rowbytes, unsigned bpp, int swap16,
+        int level, int strategy, unsigned filters, uint8_t *dst, size_t dstsize
+    )
+    uint32_t ndc_png_crc(const uint8_t *data, size_t size)
+
+
+cdef extern from 'libdeflate.h' nogil:
+    const char *LIBDEFLATE_VERSION_STRING
