@@ -5,7 +5,8 @@ The codec functions follow imagecodecs: ``zstd_encode``, ``zstd_decode``,
 ``available``, and ``ZstdError``. They are loaded on first use, so that
 ``import ndcodecs`` stays light. The registry (``get_codec``,
 ``list_codecs``, ``codec_for_path``, ``codec_for_bytes``) describes every
-codec once. Image file I/O in the style of imageio (``imread``,
+codec once; ``decode_many`` and ``encode_many`` run a codec over many
+chunks on a thread pool. Image file I/O in the style of imageio (``imread``,
 ``imwrite``, ``imiter``, ``improps``, ``immeta``, ``imopen`` and the v2
 names) lives in ``ndcodecs.io`` and is re-exported here.
 """
@@ -30,6 +31,8 @@ __all__ = [
     'DelayedImportError',
     'codec_for_bytes',
     'codec_for_path',
+    'decode_many',
+    'encode_many',
     'get_codec',
     'get_max_output',
     'get_reader',
@@ -62,6 +65,8 @@ _IO = (
 
 # Names defined outside the registry, loaded on first use.
 _LAZY = {
+    'decode_many': '._batch',
+    'encode_many': '._batch',
     'get_max_output': '._ext._shared',
     'set_max_output': '._ext._shared',
     'sample': '._samples',

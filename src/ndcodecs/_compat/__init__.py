@@ -1,0 +1,1 @@
+"""Drop-in codecs for ids defined by other packages."""
