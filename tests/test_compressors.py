@@ -9,7 +9,7 @@ import pytest
 
 import ndcodecs
 
-from conftest import codec_params, payload
+from common import codec_params, payload
 
 ENCODERS = codec_params('compressor', encode=True, module_prefix='._ext')
 DECODERS = codec_params('compressor', module_prefix='._ext')

@@ -132,7 +132,7 @@ def test_unavailable_python_package():
     assert 'pip install fakepkg' in codec.reason
 
 
-@pytest.mark.parametrize('name', ['sperr', 'jetraw'])
+@pytest.mark.parametrize('name', ['sperr', 'sz3', 'jetraw'])
 def test_unavailable_by_design(name):
     codec = get_codec(name)
     assert not codec.available

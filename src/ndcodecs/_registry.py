@@ -61,6 +61,9 @@ class Codec:
         (height, width) arrays, 2 to 4 for a trailing samples axis.
     lossless : bool
         True if the default encoding decodes to the identical array.
+    decode_args : dict
+        Decoder keywords that give back what the encoder took, where the
+        decoder's defaults differ (GIF decodes to RGB unless asrgb=False).
     exports : iterable of str
         Further public names the module provides.
     """
@@ -69,7 +72,7 @@ class Codec:
         'name', 'kind', 'module', 'library', 'debian', 'aliases', 'extensions',
         '_magic', 'can_encode', 'can_decode', 'multiframe', 'exports',
         'description', 'pypi', 'unavailable', 'dtypes', 'samples', 'lossless',
-        '_loaded', '_reason',
+        'decode_args', '_loaded', '_reason',
     )
 
     def __init__(
@@ -89,6 +92,7 @@ class Codec:
         dtypes: Iterable[str] = (),
         samples: Iterable[int] = (),
         lossless: bool = True,
+        decode_args: dict | None = None,
         exports: Iterable[str] = (),
         description: str = '',
         pypi: str | None = None,
@@ -110,6 +114,7 @@ class Codec:
         self.dtypes = tuple(dtypes)
         self.samples = tuple(samples)
         self.lossless = lossless
+        self.decode_args = dict(decode_args or {})
         self.exports = tuple(exports)
         self.description = description
         self.pypi = pypi
@@ -202,6 +207,9 @@ class Codec:
         """
         module = self._module()
         if module is not None:
+            func = getattr(module, attr, None)
+            if func is None and attr in (f'{self.name}_encode', f'{self.name}_decode'):
+                return self._not_implemented(attr)
             return getattr(module, attr)
         reason = self._reason
 
@@ -210,6 +218,14 @@ class Codec:
 
         unavailable.__name__ = unavailable.__qualname__ = attr
         return unavailable
+
+    def _not_implemented(self, attr: str) -> Callable:
+        # a decode-only (or encode-only) codec still has both names, as in imagecodecs
+        def not_implemented(*args, **kwargs):
+            raise NotImplementedError(f'{attr}: {self.name} has no {attr.rsplit("_", 1)[1]}r')
+
+        not_implemented.__name__ = not_implemented.__qualname__ = attr
+        return not_implemented
 
     def names(self) -> tuple[str, ...]:
         """The public names this codec adds to the ndcodecs namespace."""
@@ -329,6 +345,25 @@ def _is_zlib(head: bytes) -> bool:
     )
 
 
+def _is_apng(head: bytes) -> bool:
+    # a PNG with an acTL chunk before IDAT, among the chunks in head
+    if not head.startswith(b'\x89PNG\r\n\x1a\n'):
+        return False
+    pos = 8
+    while pos + 8 <= len(head):
+        ctype = head[pos + 4:pos + 8]
+        if ctype == b'acTL':
+            return True
+        if ctype in (b'IDAT', b'IEND'):
+            return False
+        pos += 12 + int.from_bytes(head[pos:pos + 4], 'big')
+    return False
+
+
+def _is_webp(head: bytes) -> bool:
+    return head[:4] == b'RIFF' and head[8:12] == b'WEBP'
+
+
 # The codecs. Module paths are relative to the ndcodecs package.
 
 register(Codec(
@@ -426,10 +461,91 @@ register(Codec(
     description='NumPy NPY and NPZ files',
 ))
 register(Codec(
+    'apng', 'image', '._ext._png', 'libspng', 'libspng-dev',
+    extensions=('.apng',), magic=_is_apng, multiframe=True,
+    dtypes=('uint8', 'uint16'), samples=(1, 2, 3, 4),
+    description='Animated PNG: frames with delays, dispose and blend ops',
+))
+register(Codec(
     'png', 'image', '._ext._png', 'libspng', 'libspng-dev',
     extensions=('.png',), magic=(b'\x89PNG\r\n\x1a\n',),
     dtypes=('uint8', 'uint16'), samples=(1, 2, 3, 4),
-    description='PNG image, all color types and bit depths, through libspng',
+    description='PNG image, all color types and bit depths; our own path over libdeflate, else libspng',
+))
+register(Codec(
+    'gif', 'image', '._ext._gif', 'giflib', 'libgif-dev',
+    extensions=('.gif',), magic=(b'GIF87a', b'GIF89a'), multiframe=True,
+    dtypes=('uint8',), samples=(1,), decode_args={'asrgb': False},
+    description='GIF image or animation, composited to RGB(A) frames, through giflib',
+))
+register(Codec(
+    'webp', 'image', '._ext._webp', 'libwebp', 'libwebp-dev',
+    extensions=('.webp',), magic=_is_webp, multiframe=True,
+    dtypes=('uint8',), samples=(3, 4),
+    description='WebP image or animation, lossy or lossless, through libwebp',
+))
+register(Codec(
+    'jpeg', 'image', '._codecs.jpeg', 'libjpeg-turbo', 'libjpeg62-turbo-dev',
+    aliases=('jpg',), extensions=('.jpg', '.jpeg', '.jpe', '.jfif'),
+    magic=(b'\xff\xd8\xff',), dtypes=('uint8',), samples=(1, 3, 4), lossless=False,
+    description='JPEG: jpeg8, falling back to ljpeg for lossless streams',
+))
+register(Codec(
+    'jpeg8', 'image', '._ext._jpeg8', 'libjpeg-turbo', 'libjpeg62-turbo-dev',
+    magic=(b'\xff\xd8\xff',), dtypes=('uint8',), samples=(1, 3, 4), lossless=False,
+    description='JPEG image, 8-bit baseline and progressive, through libjpeg-turbo',
+))
+register(Codec(
+    'ljpeg', 'image', '._ext._ljpeg', 'ndcodecs', None,
+    # the encoder takes 1 to 4 samples; imagecodecs' ljpeg_encode only 1
+    dtypes=('uint8', 'uint16'), samples=(1,),
+    description='Lossless JPEG (SOF3), 2 to 16 bit, as in DNG and DICOM',
+))
+register(Codec(
+    'jpegsof3', 'image', '._ext._ljpeg', 'ndcodecs', None,
+    can_encode=False,
+    description='Lossless JPEG (SOF3) as imagecodecs.jpegsof3_decode',
+))
+register(Codec(
+    'bmp', 'image', '._ext._bmp', 'ndcodecs', None,
+    extensions=('.bmp', '.dib'), magic=(b'BM',), dtypes=('uint8',), samples=(1, 3, 4),
+    description='Windows bitmap: 1 to 32 bit, palettes, bit fields, RLE4 and RLE8',
+))
+register(Codec(
+    'qoi', 'image', '._ext._qoi', 'ndcodecs', None,
+    extensions=('.qoi',), magic=(b'qoif',), dtypes=('uint8',), samples=(3, 4),
+    description='QOI (Quite OK Image) RGB and RGBA',
+))
+register(Codec(
+    'rgbe', 'image', '._ext._rgbe', 'ndcodecs', None,
+    aliases=('hdr', 'radiance'), extensions=('.hdr', '.rgbe', '.pic'),
+    magic=(b'#?RADIANCE', b'#?RGBE'), dtypes=('float32',), samples=(3,), lossless=False,
+    description='Radiance RGBE high dynamic range image, flat or run-length encoded',
+))
+register(Codec(
+    'dicomrle', 'array', '._ext._dicomrle', 'ndcodecs', None, can_encode=False,
+    description='DICOM RLE Lossless frames of 8 to 64-bit samples (decode only)',
+))
+register(Codec(
+    'dds', 'image', '._ext._bcn', 'ndcodecs', None, can_encode=False,
+    extensions=('.dds',), magic=(b'DDS ',),
+    description='DirectDraw Surface textures with BCn-compressed pixels (decode only)',
+))
+register(Codec(
+    'bcn', 'array', '._ext._bcn', 'ndcodecs', None, can_encode=False,
+    description='BC1 to BC7 (DXTn, RGTC, BPTC) compressed texture blocks (decode only)',
+))
+register(Codec(
+    'tiff', 'image', '._ext._tiff', 'libtiff', 'libtiff-dev', can_encode=False,
+    aliases=('tif',), extensions=('.tif', '.tiff'),
+    magic=(b'II*\x00', b'MM\x00*', b'II+\x00', b'MM\x00+'), multiframe=True,
+    description='TIFF and BigTIFF images, any page or all pages, through libtiff (decode only)',
+))
+register(Codec(
+    'cms', 'array', '._ext._cms', 'lcms2', 'liblcms2-dev',
+    can_encode=False, can_decode=False,
+    exports=('cms_transform', 'cms_profile', 'cms_profile_validate'),
+    description='Color management: transforms between ICC profiles through Little CMS 2',
 ))
 register(Codec(
     'pcodec', 'array', '._codecs.pcodec', 'pcodec', None, pypi='pcodec',
@@ -534,6 +650,15 @@ register(Codec(
     'sperr', 'array', '', 'SPERR', None,
     unavailable='SPERR has no Debian package and no maintained Python package to link',
     description='SPERR wavelet compression of floating point arrays',
+))
+register(Codec(
+    'sz3', 'array', '', 'SZ3', None,
+    unavailable=(
+        'its only maintained package, pysz 1.1.0 (the SZ3 team\'s bindings), lets a corrupt stream decide '
+        'what its decoder allocates: a 2910-byte stream with 4 changed bytes made '
+        'SZ_decompress take 14 GB and 23 s, which no max_output can bound'
+    ),
+    description='SZ3 error-bounded lossy compression of numeric arrays',
 ))
 register(Codec(
     'jetraw', 'image', '', 'Jetraw', None,

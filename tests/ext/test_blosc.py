@@ -10,7 +10,7 @@ import pytest
 import ndcodecs
 from ndcodecs import BLOSC, BloscError, blosc_check, blosc_decode, blosc_encode
 
-from conftest import payload
+from common import payload
 
 COMPRESSORS = [m.name.lower() for m in BLOSC.COMPRESSOR]
 SHUFFLES = list(BLOSC.SHUFFLE)

@@ -9,7 +9,7 @@ import pytest
 import ndcodecs
 from ndcodecs import BROTLI, BrotliError, brotli_check, brotli_decode, brotli_encode, brotli_version
 
-from conftest import payload
+from common import payload
 
 brotli = pytest.importorskip('brotli')
 

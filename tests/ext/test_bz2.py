@@ -10,7 +10,7 @@ import pytest
 import ndcodecs
 from ndcodecs import BZ2, Bz2Error, bz2_check, bz2_decode, bz2_encode, bz2_version
 
-from conftest import payload
+from common import payload
 
 
 @pytest.mark.parametrize('level', range(1, 10))

@@ -18,7 +18,7 @@ from ndcodecs import (
     gzip_decode, gzip_encode, gzip_version,
 )
 
-from conftest import payload
+from common import payload
 
 KINDS = ['image', 'text', 'random', 'zeros']
 

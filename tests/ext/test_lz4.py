@@ -21,7 +21,7 @@ from ndcodecs import (
     lz4h5_check, lz4h5_decode, lz4h5_encode, lz4h5_version,
 )
 
-from conftest import payload
+from common import payload
 
 MAGIC = b'\x04\x22\x4d\x18'
 KINDS = ['image', 'text', 'zeros', 'random']

@@ -12,7 +12,7 @@ import pytest
 import ndcodecs
 from ndcodecs import LZMA, LzmaError, lzma_check, lzma_decode, lzma_encode, lzma_version
 
-from conftest import payload
+from common import payload
 
 
 def raw_filters(preset):

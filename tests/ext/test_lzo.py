@@ -12,7 +12,7 @@ import pytest
 import ndcodecs
 from ndcodecs import LzoError, lzo_check, lzo_decode, lzo_encode
 
-from conftest import payload
+from common import payload
 
 CASES = [('image', 1), ('text', 100), ('text', 5000), ('image', 70_000), ('text', 1 << 20), ('zeros', 1 << 20), ('random', 100_000)]
 

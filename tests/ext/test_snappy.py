@@ -7,7 +7,7 @@ import pytest
 import ndcodecs
 from ndcodecs import SnappyError, snappy_check, snappy_decode, snappy_encode
 
-from conftest import payload
+from common import payload
 
 CASES = [('image', 1), ('text', 100), ('text', 5000), ('image', 70_000), ('text', 1 << 20), ('zeros', 1 << 20), ('random', 100_000)]
 

@@ -13,7 +13,7 @@ from ndcodecs import (
     zlib_encode, zlib_version,
 )
 
-from conftest import payload
+from common import payload
 
 KINDS = ['image', 'text', 'random', 'zeros']
 

@@ -12,7 +12,7 @@ from ndcodecs import (
     zopfli_version,
 )
 
-from conftest import payload
+from common import payload
 
 OPTIONS = [
     {},

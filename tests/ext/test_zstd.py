@@ -7,7 +7,7 @@ import pytest
 import ndcodecs
 from ndcodecs import ZstdError, zstd_check, zstd_decode, zstd_encode
 
-from conftest import payload
+from common import payload
 
 zstandard = pytest.importorskip('zstandard')
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import struct
 import sys
 import time
 
@@ -125,6 +126,196 @@ def _eer_seeds() -> list[bytes]:
 
 SEEDS['eer'] = _eer_seeds()
 
+def _dds_file(width, height, blocks, fourcc=b'DXT1', dxgi=None, mipmaps=0, depth=0, arraysize=1) -> bytes:
+    """A DDS file of `blocks` with a legacy FourCC or a DX10 header."""
+    flags = 0x1007 | (0x20000 if mipmaps else 0) | (0x800000 if depth else 0)
+    pixelformat = struct.pack('<II4s5I', 32, 4, b'DX10' if dxgi is not None else fourcc, 0, 0, 0, 0, 0)
+    data = b'DDS ' + struct.pack('<7I44x', 124, flags, height, width, 0, depth, mipmaps) + pixelformat
+    data += struct.pack('<5I', 0x1000, 0x200000 if depth else 0, 0, 0, 0)
+    if dxgi is not None:
+        data += struct.pack('<5I', dxgi, 3, 0, arraysize, 0)
+    return data + blocks
+
+
+def _dds_seeds() -> list[bytes]:
+    """DDS files of every BCn format, with mipmaps, volumes and arrays."""
+    rng = random.Random(4)
+    blocks = rng.randbytes(16 * 64)
+    seeds = [_dds_file(16, 8, blocks[:64], fourcc) for fourcc in (b'DXT1', b'ATI1', b'BC4U', b'BC4S')]
+    seeds += [_dds_file(12, 8, blocks[:96], fourcc) for fourcc in (b'DXT3', b'DXT5', b'ATI2', b'BC5U', b'BC5S')]
+    seeds += [_dds_file(8, 8, blocks[:64], dxgi=dxgi) for dxgi in (71, 74, 77, 80, 81, 83, 84, 95, 96, 98)]
+    seeds += [
+        _dds_file(8, 8, blocks[:64], mipmaps=4),
+        _dds_file(8, 8, blocks[:16 * 12], b'DXT5', depth=3),
+        _dds_file(8, 8, blocks[:16 * 12], dxgi=98, arraysize=3),
+        _dds_file(6, 5, blocks[:16 * 4], dxgi=97),
+    ]
+    return seeds
+
+
+SEEDS['dds'] = _dds_seeds()
+SEEDS['bcn'] = [random.Random(5).randbytes(64)]
+
+
+def _tiff_seeds() -> list[bytes]:
+    """Small TIFFs: strips and tiles, planar, compressed, BigTIFF, pages."""
+    try:
+        import tifffile
+    except ImportError:
+        return []
+    import io
+
+    rng = numpy.random.default_rng(6)
+    rgb = rng.integers(0, 256, (2, 20, 24, 3), numpy.uint8)
+    cases = [
+        (rgb, {'photometric': 'rgb'}),
+        (rgb[0], {'photometric': 'rgb', 'tile': (16, 16), 'compression': 'zlib'}),
+        (rgb[0].transpose(2, 0, 1).copy(), {'photometric': 'rgb', 'planarconfig': 'separate', 'compression': 'lzw'}),
+        (rgb[0].astype(numpy.uint16) * 5, {'photometric': 'rgb', 'compression': 'packbits', 'rowsperstrip': 4}),
+        (rgb[0, :, :, 0].astype(numpy.float32), {'compression': 'zlib', 'predictor': 3, 'bigtiff': True}),
+        (rgb[0, :, :, 0] > 128, {}),
+        (rgb[0, :, :, 0].astype(numpy.int16), {'byteorder': '>', 'compression': 'zstd'}),
+        (rgb[:, :, :, 0], {'photometric': 'minisblack', 'compression': 'lzma', 'tile': (16, 16)}),
+    ]
+    seeds = []
+    for data, kwargs in cases:
+        buf = io.BytesIO()
+        try:
+            tifffile.imwrite(buf, data, **kwargs)
+        except Exception:  # a compression tifffile cannot write here
+            continue
+        seeds.append(buf.getvalue())
+    return seeds
+
+
+SEEDS['tiff'] = _tiff_seeds()
+
+
+def _bmp_file(width, height, bpp, pixels, palette=b'', compression=0, extra=b'', header=40):
+    """A BMP of packed `pixels`, with a palette of BGR0 (BGR for header 12)."""
+    import struct
+    if header == 12:
+        info = struct.pack('<IHHHH', 12, width, height, 1, bpp)
+    else:
+        info = struct.pack('<IiiHHIIiiII', header, width, height, 1, bpp, compression,
+                           len(pixels), 2835, 2835, 0, 0) + extra
+        info += bytes(header + len(extra) - len(info)) if header > 40 else b''
+    offset = 14 + len(info) + len(palette)
+    return b'BM' + struct.pack('<IHHI', offset + len(pixels), 0, 0, offset) + info + palette + pixels
+
+
+def _bmp_seeds() -> list[bytes]:
+    """BMPs the encoder does not write: 1, 4 and 16 bit, RLE4 and RLE8,
+    bit fields, BITMAPCOREHEADER and V5 headers."""
+    import struct
+    pal16 = bytes(b for i in range(16) for b in (i * 16, 255 - i * 16, i * 3, 0))
+    pal256 = bytes(b for i in range(256) for b in (i, 255 - i, i // 2, 0))
+    rle8 = bytes([3, 7, 0, 4, 1, 2, 3, 9, 0, 0, 0, 2, 1, 1, 2, 5, 0, 0, 5, 200, 0, 1])
+    rle4 = bytes([5, 0x12, 0, 5, 0x34, 0x56, 0x70, 0, 0, 0, 0, 2, 2, 1, 3, 0xAB, 0, 1])
+    return [
+        _bmp_file(10, 3, 1, bytes(range(12)), bytes([0, 0, 0, 0, 255, 255, 255, 0])),
+        _bmp_file(9, 4, 4, bytes(range(32)), pal16),
+        _bmp_file(8, 4, 8, rle8, pal256, compression=1),
+        _bmp_file(8, 4, 4, rle4, pal16, compression=2),
+        _bmp_file(5, 2, 16, bytes(range(24)), extra=struct.pack('<3I', 0xF800, 0x7E0, 0x1F), compression=3),
+        _bmp_file(3, 2, 32, bytes(range(24)), compression=3, header=124,
+                  extra=struct.pack('<4I', 0xFF0000, 0xFF00, 0xFF, 0xFF000000)),
+        _bmp_file(4, 2, 16, bytes(range(16))),
+        _bmp_file(4, 3, 24, bytes(range(48)), header=12),
+        _bmp_file(4, 3, 8, bytes(range(12)), bytes(range(48)), header=12),
+    ]
+
+
+SEEDS['bmp'] = _bmp_seeds()
+
+
+def _rgbe_seeds() -> list[bytes]:
+    """Radiance files, run-length encoded and flat, and headerless pixels."""
+    if not ndcodecs.get_codec('rgbe').available:
+        return []
+    y, x = numpy.mgrid[:6, :40]
+    image = numpy.stack([numpy.sin(x / 5.0) ** 2 * 10, y / 3.0, x * y / 50.0], axis=-1).astype(numpy.float32)
+    image[2, 5:30] = 1.0
+    return [
+        ndcodecs.rgbe_encode(image),
+        ndcodecs.rgbe_encode(image, rle=False),
+        ndcodecs.rgbe_encode(image[:, :5]),
+        b'#?RADIANCE\nEXPOSURE=1\n\n+X 3 -Y 2\n' + bytes(range(24)),
+    ]
+
+
+SEEDS['rgbe'] = _rgbe_seeds()
+
+
+def _dicomrle_seeds() -> list[bytes]:
+    """DICOM RLE frames of 2, 4 and 6 PackBits segments (DECODE_ARGS['dicomrle'])."""
+    import struct
+
+    def frame(*segments):
+        offsets, pos = [], 64
+        for seg in segments:
+            offsets.append(pos)
+            pos += len(seg)
+        return struct.pack('<16I', len(segments), *offsets, *[0] * (15 - len(segments))) + b''.join(segments)
+
+    literal = bytes([5, 1, 2, 3, 4, 5, 6])
+    run = bytes([0xFB, 9, 0x80, 0])
+    mixed = bytes([1, 7, 8, 0xFD, 3, 0])
+    return [frame(literal, run), frame(run, literal, mixed, mixed), frame(*[mixed] * 6)]
+
+
+SEEDS['dicomrle'] = _dicomrle_seeds()
+
+
+def _gif_seeds() -> list[bytes]:
+    """GIF animations: encoder output spliced with graphic control extensions
+    (disposal, transparency), offsets, a local color table and interlacing."""
+    if not ndcodecs.get_codec('gif').available:
+        return []
+    rng = numpy.random.default_rng(4)
+    big = ndcodecs.gif_encode(rng.integers(0, 8, (20, 30), numpy.uint8))
+    small = ndcodecs.gif_encode(rng.integers(0, 256, (9, 7), numpy.uint8))
+    # the encoder writes a 781-byte header with a global table of 256 colors
+    head, first, block = big[:781], big[781:-1], small[781:-1]
+    moved = bytearray(block)
+    moved[1:5] = b'\x05\x00\x03\x00'  # left 5, top 3
+    moved[9] |= 0x40  # interlaced
+    local = bytearray(block[:10])
+    local[9] = 0x81  # a local table of 4 colors
+    local += bytes(range(12)) + block[10:]
+    seeds = []
+    for disposal in range(5):
+        for transparent in (None, 3):
+            gce = b'!\xf9\x04' + bytes([disposal << 2 | (transparent is not None), 10, 0, transparent or 0, 0])
+            seeds.append(head + gce + first + gce + bytes(moved) + gce + bytes(local) + b';')
+    seeds.append(ndcodecs.gif_encode(rng.integers(0, 256, (3, 16, 16), numpy.uint8),
+                                     colormap=rng.integers(0, 256, (256, 3), numpy.uint8)))
+    return seeds
+
+
+SEEDS['gif'] = _gif_seeds()
+
+
+def _webp_seeds() -> list[bytes]:
+    """WebP animations, lossless and lossy, with and without alpha."""
+    if not ndcodecs.get_codec('webp').available:
+        return []
+    rng = numpy.random.default_rng(5)
+    y, x = numpy.mgrid[:24, :32]
+    base = numpy.stack([x * 8, y * 10, (x + y) * 4, x * 9 % 256], axis=-1).astype(numpy.uint8)
+    frames = numpy.stack([numpy.roll(base, 3 * i, 1) for i in range(3)])
+    frames[1, 5:9, 5:9] = rng.integers(0, 256, (4, 4, 4), numpy.uint8)
+    return [
+        ndcodecs.webp_encode(frames),
+        ndcodecs.webp_encode(frames[..., :3], lossless=False),
+        ndcodecs.webp_encode(frames, 50, lossless=False),
+        ndcodecs.webp_encode(base, 30, lossless=False, method=0),
+    ]
+
+
+SEEDS['webp'] = _webp_seeds()
+
+
 # Arguments (positional, keyword) of decoders that need more than the data.
 DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'packints': (('uint16', 12), {}),
@@ -132,10 +323,81 @@ DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'szip': ((), {'header': True}),
     'rcomp': (((64, 64), 'uint16'), {}),
     'eer': (((64, 64), 7, 2, 2), {'superres': 1}),
+    'bcn': ((7,), {'shape': (8, 8, 4)}),
+    'tiff': ((), {'index': None}),
+    'dicomrle': (('<u2',), {}),
+    'webp': ((None,), {}),
 }
 
 # Arguments of encoders whose seeds need more than the data.
 ENCODE_ARGS: dict[str, dict] = {'szip': {'header': True}}
+
+
+def _jpeg_seeds() -> dict[str, list[bytes]]:
+    """Lossless JPEG of every component count and several precisions and
+    predictors; progressive, optimized, restart-interval and YCCK JPEG."""
+    if not ndcodecs.get_codec('ljpeg').available:
+        return {}
+    rng = numpy.random.default_rng(2)
+    y, x = numpy.mgrid[:24, :20]
+    smooth = 1000 + 800 * numpy.sin(x / 4.0) * numpy.cos(y / 5.0)
+    lossless = []
+    for bits, pred, comps in ((16, 1, 1), (12, 7, 2), (8, 4, 3), (10, 6, 4), (2, 1, 1), (14, 5, 3)):
+        data = (smooth[..., None] * numpy.linspace(0.5, 1, comps) + rng.normal(0, 5, (24, 20, comps))).astype(numpy.uint16)
+        data = data >> max(0, 11 - bits) & ((1 << bits) - 1)
+        data = data.astype(numpy.uint8 if bits <= 8 else numpy.uint16)
+        lossless.append(bytes(ndcodecs.ljpeg_encode(data, bitspersample=bits, predictor=pred)))
+    seeds = {'jpegsof3': lossless, 'ljpeg': list(lossless), 'jpeg': list(lossless)}
+    if ndcodecs.get_codec('jpeg8').available:
+        image = (smooth / 8).astype(numpy.uint8)
+        rgb = numpy.dstack([image, image[::-1], 255 - image])
+        lossy = [
+            ndcodecs.jpeg8_encode(rgb, progressive=True),
+            ndcodecs.jpeg8_encode(rgb, restartinterval=2, subsampling='422'),
+            ndcodecs.jpeg8_encode(image, optimize=True, progressive=True),
+            ndcodecs.jpeg8_encode(numpy.dstack([rgb, image]), outcolorspace='YCCK', colorspace='CMYK'),
+        ]
+        seeds['jpeg8'] = lossy
+        seeds['jpeg'] += lossy
+    return seeds
+
+
+SEEDS.update(_jpeg_seeds())
+
+
+def _png_seeds() -> dict[str, list[bytes]]:
+    """PNGs of every filter and a zlib strategy; APNGs of several frames,
+    and one with cropped, blended and disposed frames written by Pillow."""
+    if not ndcodecs.get_codec('png').available:
+        return {}
+    rng = numpy.random.default_rng(4)
+    rgb = rng.integers(0, 256, (12, 9, 3), numpy.uint8) // 32 * 32
+    gray16 = rng.integers(0, 65536, (7, 5), numpy.uint16)
+    png = [ndcodecs.png_encode(rgb, filter=f) for f in (8, 16, 32, 64, 128)]
+    png += [ndcodecs.png_encode(gray16, strategy=1), ndcodecs.png_encode(rgb[..., :2], 0)]
+    apng = [
+        ndcodecs.apng_encode(numpy.stack([rgb, rgb[::-1], rgb // 2])),
+        ndcodecs.apng_encode(numpy.stack([gray16, gray16[::-1]]), delay=[5, 9]),
+    ]
+    try:
+        import io
+
+        from PIL import Image
+    except ImportError:
+        return {'png': png, 'apng': apng}
+    frames = []
+    for i in range(3):
+        rgba = numpy.dstack([rgb, numpy.full((12, 9), 127 * i, numpy.uint8)])
+        rgba[:3 * i] = 0
+        frames.append(Image.fromarray(rgba, 'RGBA'))
+    for disposal, blend in ((1, 1), (2, 0)):
+        buffer = io.BytesIO()
+        frames[0].save(buffer, 'PNG', save_all=True, append_images=frames[1:], disposal=disposal, blend=blend)
+        apng.append(buffer.getvalue())
+    return {'png': png, 'apng': apng}
+
+
+SEEDS.update(_png_seeds())
 
 
 def _payloads() -> list:

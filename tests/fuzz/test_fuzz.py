@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import codec_params
+from common import codec_params
 
 FUZZER = pathlib.Path(__file__).with_name('fuzz.py')
 

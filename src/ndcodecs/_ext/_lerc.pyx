@@ -208,7 +208,10 @@ def lerc_encode(
     target = None if compression is not None else out
     dst = encode_output(target, bound, LercError)
     cdef unsigned int obufsize = <unsigned int>(dst.size if dst.size < bound else bound)
+    # liblerc 4.0 leaves the blob's last 4 bytes unwritten yet counts them in
+    # its checksum: zeroed, the blob is the same whatever the buffer held
     with nogil:
+        memset(dst.data, 0, obufsize)
         status = lerc_encodeForVersion(
             src, codec, dtype, <int>ndepth, <int>ncols, <int>nrows, <int>nbands,
             nmasks, validp, maxzerr, dst.data,
@@ -224,6 +227,7 @@ def lerc_encode(
             raise LercError(f'output too small: {exact} bytes needed, out= holds {dst.size}')
         dst.resize(exact)
         with nogil:
+            memset(dst.data, 0, exact)
             status = lerc_encodeForVersion(
                 src, codec, dtype, <int>ndepth, <int>ncols, <int>nrows, <int>nbands,
                 nmasks, validp, maxzerr, dst.data, exact, &written)
