@@ -34,6 +34,9 @@ photo4mp
 micro16frame, field32frame
     Frame 0 of micro16 (2048x2048 uint16) and of field32 (1024x1024
     float32), as 2-D images.
+hdr
+    The astronaut sample as linear float32 RGB radiance from 0 to 4, for
+    high dynamic range formats.
 
 Every dataset also has a dtype and a shape, for the codecs that take
 arrays (filters, image and scientific codecs): micro16 and field32 are
@@ -71,6 +74,7 @@ DATASETS = {
     'photo4mp': {'itemsize': 1, 'description': 'astronaut sample enlarged to 2048x2048 RGB, with sensor noise'},
     'micro16frame': {'itemsize': 2, 'description': 'micro16 frame 0 as a 2048x2048 uint16 image'},
     'field32frame': {'itemsize': 4, 'description': 'field32 frame 0 as a 1024x1024 float32 image'},
+    'hdr': {'itemsize': 4, 'description': 'astronaut sample as linear float32 RGB radiance (0 to 4)'},
 }
 # The bundled sample images, one dataset each ('img-astronaut', ...).
 SAMPLE_IMAGES = ('astronaut', 'camera', 'cell', 'chelsea', 'text')
@@ -445,6 +449,10 @@ def make(name: str, size: int | None) -> tuple[bytes | None, str, dict]:
         note = ''
     elif name == 'photo4mp':
         image, note = photo4mp()
+    elif name == 'hdr':
+        arrays, note = sample_images()
+        image = None if arrays is None else (
+            4 * (arrays['astronaut'].astype(numpy.float32) / 255) ** 2.2).astype(numpy.float32)
     elif name.startswith('img-') and name[4:] in SAMPLE_IMAGES:
         arrays, note = sample_images()
         image = None if arrays is None else arrays.get(name[4:])
@@ -470,8 +478,9 @@ def psnr(original: numpy.ndarray, decoded) -> float:
 
 
 def as_array(entry: dict, data: bytes) -> numpy.ndarray:
-    """Return a dataset's bytes as the array its manifest entry describes."""
-    return numpy.frombuffer(data, entry['dtype']).reshape(entry['shape'])
+    """Return a dataset's bytes as the (writable) array its manifest entry
+    describes: some encoders refuse read-only input."""
+    return numpy.frombuffer(bytearray(data), entry['dtype']).reshape(entry['shape'])
 
 
 class Cache:

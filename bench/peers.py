@@ -105,8 +105,8 @@ def _arrays(levels, data=ARRAYS, quick=ARRAYS_QUICK, **extra) -> dict:
     return {'levels': levels, 'input': 'array', 'data': data, 'quick': quick, **extra}
 
 
-def _images(levels, data=IMAGES, **extra) -> dict:
-    return _arrays(levels, data, IMAGES_QUICK, **extra)
+def _images(levels, data=IMAGES, quick=IMAGES_QUICK, **extra) -> dict:
+    return _arrays(levels, data, quick, **extra)
 
 
 AXES = [L(None, label='axis -1', default=True, axis=-1), L(None, label='axis 0', axis=0)]
@@ -157,7 +157,8 @@ DECODE_BITS = ('aec',)
 # Unknown codecs (registered later) are compared at their default level,
 # compressors on the compressor datasets, image codecs on the images.
 GENERIC = {'levels': [L(None, default=True)]}
-GENERIC_IMAGE = _images([L(None, default=True)])
+GENERIC_IMAGE = _images([L(None, default=True)], IMAGES16 + [('hdr', None)],
+                        IMAGES_QUICK + [('hdr', None)])
 
 
 def spec(codec: str, kind: str = 'compressor') -> dict:
@@ -166,9 +167,37 @@ def spec(codec: str, kind: str = 'compressor') -> dict:
     return GENERIC_IMAGE if kind == 'image' else GENERIC
 
 
-def is_lossy(codec: str, lv: Level, kind: str = 'compressor') -> float | None:
+# PSNR that lossy image codecs reach at their default setting.
+DEFAULT_PSNR = 30
+
+
+def is_lossy(codec: str, lv: Level, info: dict) -> float | None:
     """Return the PSNR a lossy setting must reach, or None if lossless."""
-    return lv.options.get('psnr', spec(codec, kind).get('psnr'))
+    psnr = lv.options.get('psnr', spec(codec, info['kind']).get('psnr'))
+    if psnr is None and codec not in CODECS and not info.get('lossless', True):
+        psnr = DEFAULT_PSNR
+    return psnr
+
+
+def fits(info: dict, entry: dict) -> bool:
+    """Return True if an image codec's encoder takes a dataset's dtype and
+    samples per pixel (as the registry says)."""
+    if info['kind'] != 'image' or not entry.get('dtype'):
+        return True
+    shape = entry['shape']
+    samples = shape[2] if len(shape) == 3 else 1
+    return ((not info['dtypes'] or entry['dtype'] in info['dtypes'])
+            and (not info['samples'] or samples in info['samples']) and len(shape) in (2, 3))
+
+
+def codec_info(codec) -> dict:
+    """What the benchmark needs of a registered ndcodecs Codec."""
+    return {
+        'kind': codec.kind, 'available': codec.available, 'reason': codec.reason,
+        'can_encode': codec.can_encode, 'version': codec.version if codec.available else None,
+        'lossless': codec.lossless, 'dtypes': codec.dtypes, 'samples': codec.samples,
+        'decode_args': codec.decode_args,
+    }
 
 
 def encode_options(lv: Level) -> dict:
@@ -210,7 +239,7 @@ def _identity(data):
 
 
 def _imagecodecs_like(module, modname: str, codec: str, lv: Level, threads: int,
-                      itemsize: int, size: int, array=None) -> Calls:
+                      itemsize: int, size: int, array=None, info=None) -> Calls:
     """ndcodecs and imagecodecs have the same function API."""
     constants = getattr(module, codec.upper(), None)
     if constants is None or not getattr(constants, 'available', False):
@@ -226,6 +255,7 @@ def _imagecodecs_like(module, modname: str, codec: str, lv: Level, threads: int,
         ekw['level'] = lv.level
     ekw.update(encode_options(lv))
     dkw = {k: ekw[k] for k in DECODE_OPTIONS.get(codec, ()) if k in ekw}
+    dkw.update((info or {}).get('decode_args', {}))
     if array is not None and codec in DECODE_SHAPE:
         dkw.update(shape=array.shape, dtype=array.dtype)
     if array is not None and codec in DECODE_BITS:
@@ -264,18 +294,18 @@ def _imagecodecs_like(module, modname: str, codec: str, lv: Level, threads: int,
     return calls
 
 
-def _ndcodecs(codec, lv, threads, itemsize, size, array=None):
+def _ndcodecs(codec, lv, threads, itemsize, size, array=None, info=None):
     import ndcodecs
 
     if not ndcodecs.has_codec(codec) or not ndcodecs.get_codec(codec).available:
         raise Unsupported(f'ndcodecs {codec} is not built')
-    return _imagecodecs_like(ndcodecs, 'ndcodecs', codec, lv, threads, itemsize, size, array)
+    return _imagecodecs_like(ndcodecs, 'ndcodecs', codec, lv, threads, itemsize, size, array, info)
 
 
-def _imagecodecs(codec, lv, threads, itemsize, size, array=None):
+def _imagecodecs(codec, lv, threads, itemsize, size, array=None, info=None):
     import imagecodecs
 
-    return _imagecodecs_like(imagecodecs, 'imagecodecs', codec, lv, threads, itemsize, size, array)
+    return _imagecodecs_like(imagecodecs, 'imagecodecs', codec, lv, threads, itemsize, size, array, info)
 
 
 # ndcodecs codec -> opencodecs codec of the same format (its lz4 is the frame format;
@@ -284,13 +314,13 @@ def _imagecodecs(codec, lv, threads, itemsize, size, array=None):
 OPENCODECS = {
     'zstd': 'zstd', 'deflate': 'deflate', 'gzip': 'gzip', 'lz4f': 'lz4',
     'brotli': 'brotli', 'snappy': 'snappy', 'bz2': 'bz2', 'lzma': 'lzma', 'none': 'none',
-    'png': 'png', 'jpeg8': 'jpeg', 'webp': 'webp', 'gif': 'gif', 'bmp': 'bmp', 'qoi': 'qoi',
+    'png': 'png', 'jpeg8': 'jpeg', 'webp': 'webp', 'bmp': 'bmp', 'qoi': 'qoi',
     'rgbe': 'rgbe', 'tiff': 'tiff', 'jpeg2k': 'jpeg2k', 'jpegxl': 'jxl', 'jpegls': 'jpegls',
     'avif': 'avif', 'htj2k': 'htj2k',
 }
 
 
-def _opencodecs(codec, lv, threads, itemsize, size, array=None):
+def _opencodecs(codec, lv, threads, itemsize, size, array=None, info=None):
     import opencodecs
 
     name = OPENCODECS.get(codec)
@@ -308,7 +338,7 @@ def _opencodecs(codec, lv, threads, itemsize, size, array=None):
     return calls
 
 
-def _numcodecs(codec, lv, threads, itemsize, size, array=None):
+def _numcodecs(codec, lv, threads, itemsize, size, array=None, info=None):
     import numpy
     import numcodecs
 
@@ -343,7 +373,7 @@ def _numcodecs(codec, lv, threads, itemsize, size, array=None):
     return Calls(obj.encode, obj.decode, f'{text}.encode', f'{text}.decode')
 
 
-def _stdlib(codec, lv, threads, itemsize, size, array=None):
+def _stdlib(codec, lv, threads, itemsize, size, array=None, info=None):
     if lv.options or threads != 1:
         raise Unsupported('no such options in the standard library')
     lvl = lv.level
@@ -370,7 +400,7 @@ def _stdlib(codec, lv, threads, itemsize, size, array=None):
     raise Unsupported(f'the standard library has no {codec}')
 
 
-def _python_lzo(codec, lv, threads, itemsize, size, array=None):
+def _python_lzo(codec, lv, threads, itemsize, size, array=None, info=None):
     if codec != 'lzo':
         raise Unsupported('python-lzo is only an lzo peer')
     try:
@@ -396,7 +426,7 @@ PILLOW = {
 }
 
 
-def _pillow(codec, lv, threads, itemsize, size, array=None):
+def _pillow(codec, lv, threads, itemsize, size, array=None, info=None):
     if codec not in PILLOW or array is None or threads != 1:
         raise Unsupported(f'Pillow has no like-for-like {codec}')
     import io
@@ -449,10 +479,11 @@ ADAPTERS = {
 
 
 def make(lib: str, codec: str, lv: Level, threads: int, itemsize: int, size: int,
-         array=None) -> Calls:
+         array=None, info=None) -> Calls:
     """Return the calls of `lib` for a row, or raise Unsupported. `array` is
-    the dataset as an array, for codecs that take arrays."""
-    return ADAPTERS[lib](codec, lv, threads, itemsize, size, array)
+    the dataset as an array, for codecs that take arrays; `info` what the
+    ndcodecs registry says of the codec (see `codec_info`)."""
+    return ADAPTERS[lib](codec, lv, threads, itemsize, size, array, info)
 
 
 def versions(lib: str) -> str:

@@ -282,10 +282,10 @@ class Runner:
         The common stream comes from ndcodecs, or for a decode-only codec
         from the first peer that can encode. Raises TooSlow.
         """
-        kind = self.codec_info[codec]['kind']
-        base = {'cmd': 'setup', 'codec': codec, 'kind': kind, 'level': lv, 'threads': threads,
+        info = self.codec_info[codec]
+        base = {'cmd': 'setup', 'codec': codec, 'info': info, 'level': lv, 'threads': threads,
                 'dataset': entry, 'min_time': self.args.min_time}
-        decode_only = peers.spec(codec, kind).get('decode_only')
+        decode_only = peers.spec(codec, info['kind']).get('decode_only') or not info['can_encode']
         candidates = [lib for lib in self.libs if lib != 'ndcodecs'] if decode_only else ['ndcodecs']
         setups, stream, ref = {}, None, None
         for lib in candidates:
@@ -368,6 +368,8 @@ class Runner:
         if entry is None:
             self.skipped_rows.append((codec, lv.label, name, size, self.cache.note(name, size) or 'no data'))
             return
+        if not peers.fits(self.codec_info[codec], entry):
+            return  # the encoder takes other dtypes or samples
         nbytes = entry['size']
         try:
             per_byte = self.speed.get((codec, lv.label, threads, name))
@@ -382,9 +384,10 @@ class Runner:
             self.skipped_rows.append((codec, lv.label, name, nbytes, 'no library can write the stream'
                                       + (' (pip install python-lzo)' if codec == 'lzo' else '')))
             return
-        spec = peers.spec(codec, self.codec_info[codec]['kind'])
-        ops = ('decode',) if spec.get('decode_only') else ('encode',) if spec.get('encode_only') \
-            else ('encode', 'decode')
+        info = self.codec_info[codec]
+        spec = peers.spec(codec, info['kind'])
+        ops = ('decode',) if spec.get('decode_only') or not info['can_encode'] else \
+            ('encode',) if spec.get('encode_only') else ('encode', 'decode')
         for op in ops:
             record = {
                 'codec': codec, 'level': lv.label, 'threads': threads, 'dataset': name,

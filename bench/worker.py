@@ -9,7 +9,7 @@ never share a process, so they cannot clash.
 
 Requests:
     {'cmd': 'hello'}
-    {'cmd': 'setup', 'lib', 'codec', 'kind', 'level', 'threads', 'dataset', 'stream', 'want_stream', 'min_time'}
+    {'cmd': 'setup', 'lib', 'codec', 'info', 'level', 'threads', 'dataset', 'stream', 'want_stream', 'min_time'}
         load and checksum the dataset, build the library's calls, check that
         decode(encode(data)) and decode(stream) give the original bytes back
         (or, for lossy settings, an array within the PSNR of the setting),
@@ -93,10 +93,7 @@ class Worker:
 
             for name in ndcodecs.list_codecs():
                 c = ndcodecs.get_codec(name)
-                codecs[name] = {
-                    'kind': c.kind, 'available': c.available, 'reason': c.reason,
-                    'can_encode': c.can_encode, 'version': c.version if c.available else None,
-                }
+                codecs[name] = peers.codec_info(c)
         return {'versions': versions, 'codecs': codecs, 'pid': os.getpid(),
                 'executable': sys.executable}
 
@@ -111,18 +108,18 @@ class Worker:
         lib = msg['lib']
         self.state.pop(lib, None)
         data = self.dataset(msg['dataset'])
-        codec, lv, kind = msg['codec'], msg['level'], msg.get('kind', 'compressor')
+        codec, lv, info = msg['codec'], msg['level'], msg['info']
         array = None
-        if peers.spec(codec, kind).get('input') == 'array':
+        if peers.spec(codec, info['kind']).get('input') == 'array':
             array = bench_data.as_array(msg['dataset'], data)
         try:
             calls = peers.make(lib, codec, lv, msg['threads'],
-                               msg['dataset']['itemsize'], len(data), array)
+                               msg['dataset']['itemsize'], len(data), array, info)
         except peers.Unsupported as exc:
             return {'unsupported': str(exc)}
         arg = array if array is not None else data
         arg = calls.prepare(arg) if calls.prepare else arg
-        psnr = peers.is_lossy(codec, lv, kind)
+        psnr = peers.is_lossy(codec, lv, info)
 
         def check(decoded, what):
             if psnr is None:
