@@ -192,10 +192,112 @@ def test_convert_interrupted_leaves_no_output(tmp_path, folder):
     assert list(out.iterdir()) == []
 
 
-def test_convert_to_zarr_not_yet(tmp_path):
-    proc = run('convert', 'ndcodecs:camera.png', str(tmp_path / 'x.zarr'))
-    assert proc.returncode == 1 and 'Zarr' in proc.stderr
-    assert list(tmp_path.iterdir()) == []
+def open_zarr(path):
+    zarr = pytest.importorskip('zarr', reason='Zarr output needs zarr')
+    import ndcodecs.zarr  # noqa: F401  (registers the ndcodecs codecs)
+
+    return zarr.open_array(str(path), mode='r')
+
+
+def codec_names(array) -> list[str]:
+    return [c.to_dict()['name'] for c in array.metadata.codecs]
+
+
+def test_convert_folder_to_zarr(tmp_path, folder):
+    pytest.importorskip('dask', reason='Zarr output goes through dask')
+    out = tmp_path / 'stack.zarr'
+    proc = run('convert', str(folder), str(out), '--progress')
+    assert proc.returncode == 0, proc.stderr
+    assert '100% Completed' in proc.stderr
+    array = open_zarr(out)
+    assert array.shape == (3, 20, 30) and array.chunks == (1, 20, 30)
+    assert numpy.array_equal(array[:], frames())
+    assert 'ndcodecs.zstd' in codec_names(array)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['in', 'stack.zarr']
+    proc = run('convert', str(folder), str(out))
+    assert proc.returncode == 1 and 'exists' in proc.stderr
+
+
+def test_convert_multipage_tiff_to_zarr(tmp_path):
+    tifffile = pytest.importorskip('tifffile', reason='tifffile writes the multi-page TIFF')
+    pytest.importorskip('dask', reason='Zarr output goes through dask')
+    pages = frames(5, (24, 32))
+    src = tmp_path / 'pages.tif'
+    tifffile.imwrite(src, pages, photometric='minisblack', compression='zlib')
+    out = tmp_path / 'pages.zarr'
+    proc = run('convert', str(src), str(out), '--codec', 'png', '--level', '9', '--chunks', '2', '--quiet')
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == '' and proc.stderr == ''
+    array = open_zarr(out)
+    assert array.chunks == (2, 24, 32)
+    assert codec_names(array) == ['ndcodecs.png']
+    assert numpy.array_equal(array[:], pages)
+    proc = run('convert', str(src), str(tmp_path / 'bad.zarr'), '--codec', 'zstd', '--chunks', 'a,b')
+    assert proc.returncode == 1 and 'chunks' in proc.stderr
+    assert not (tmp_path / 'bad.zarr').exists()
+
+
+def test_convert_to_zarr_on_a_cluster(tmp_path, folder):
+    distributed = pytest.importorskip('distributed', reason='--scheduler uses dask.distributed')
+    out = tmp_path / 'stack.zarr'
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, protocol='tcp', host='127.0.0.1',
+        dashboard_address=None,
+    ) as cluster:
+        proc = run('convert', str(folder), str(out), '--scheduler', cluster.scheduler_address,
+                   '--codec', 'lz4f', '--progress')
+    assert proc.returncode == 0, proc.stderr
+    array = open_zarr(out)
+    assert numpy.array_equal(array[:], frames())
+    assert 'ndcodecs.lz4f' in codec_names(array)
+
+
+def test_convert_to_zarr_failure_leaves_nothing(tmp_path, folder):
+    pytest.importorskip('dask', reason='Zarr output goes through dask')
+    (folder / '9.png').write_bytes(b'\x89PNG\r\n\x1a\ntruncated')
+    proc = run('convert', str(folder), str(tmp_path / 'x.zarr'))
+    assert proc.returncode == 1 and '9.png' in proc.stderr
+    assert 'Traceback' not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['in']
+
+
+def test_convert_to_zarr_interrupted_leaves_nothing(tmp_path, folder):
+    """SIGINT while a dask task blocks on an input (a FIFO) removes the
+    temporary store and leaves no output."""
+    pytest.importorskip('dask', reason='Zarr output goes through dask')
+    os.mkfifo(folder / '5.png')
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'ndcodecs', 'convert', str(folder), str(tmp_path / 'x.zarr')],
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            started = [p for p in tmp_path.iterdir() if p.name.startswith('.x.zarr.')]
+            if started and (started[0] / 'zarr.json').exists():
+                break
+            time.sleep(0.02)
+        assert started, 'the conversion did not start'
+        time.sleep(0.3)  # let the tasks reach the FIFO
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and 'interrupted' in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['in']
+
+
+def test_info_multipage_tiff(tmp_path):
+    tifffile = pytest.importorskip('tifffile', reason='tifffile writes the multi-page TIFF')
+    src = tmp_path / 'pages.tif'
+    tifffile.imwrite(src, frames(4), photometric='minisblack', compression='lzw')
+    gif = tmp_path / 'anim.gif'
+    ndcodecs.mimwrite(gif, frames(3))
+    proc = run('info', str(src), str(gif))
+    assert proc.returncode == 0, proc.stderr
+    tif_out, gif_out = proc.stdout.split(str(gif))
+    assert 'format: tiff' in tif_out and 'frames: 4' in tif_out and 'compression: lzw' in tif_out
+    assert 'format: gif' in gif_out and 'frames: 3' in gif_out and 'compression: lzw' in gif_out
 
 
 def test_convert_unknown_output_format(tmp_path):

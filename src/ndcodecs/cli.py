@@ -4,6 +4,7 @@ import argparse
 import glob
 import os
 import sys
+import threading
 
 from ._registry import KINDS
 
@@ -168,15 +169,32 @@ def _progress(done: int, total: int, enabled: bool) -> None:
         print(f'\rconvert: {done}/{total} files', end=end, file=sys.stderr, flush=True)
 
 
+def _convert_zarr(args, inputs: list[str]) -> int:
+    """Write the frames of the inputs to a Zarr 3 store through dask."""
+    from .io.tozarr import to_zarr
+
+    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    shape = to_zarr(
+        inputs, args.output, codec=args.codec, level=args.level, chunks=args.chunks,
+        index=args.index, scheduler=args.scheduler, progress=show,
+    )
+    if not args.quiet:
+        print(f'wrote {args.output} (zarr, {args.codec or "zstd"}, shape {shape}, '
+              f'{len(inputs)} input file(s))')
+    return 0
+
+
 def _convert(args) -> int:
     from .io.formats import write_codec
     from .io.resources import open_sink
     from .io.v3 import open_reader
     from .io.writers import make_writer
 
-    if args.output.rstrip('/\\').lower().endswith('.zarr') or (args.codec or '').lower() == 'zarr':
-        raise CliError('Zarr output is not implemented yet; convert to an image file')
     inputs = _inputs(args.input)
+    if args.output.rstrip('/\\').lower().endswith('.zarr'):
+        return _convert_zarr(args, inputs)
+    if args.chunks or args.scheduler:
+        raise CliError('--chunks and --scheduler apply to Zarr output (OUT ending in .zarr)')
     codec = write_codec(args.output, args.codec)
     kwargs = {} if args.level is None else {'level': args.level}
     show = not args.quiet and (args.progress or sys.stderr.isatty()) and len(inputs) > 1
@@ -223,10 +241,18 @@ def build_parser() -> argparse.ArgumentParser:
         'convert', help='convert an image, a multi-page file, a folder or a glob to another format'
     )
     p.add_argument('input', metavar='IN', help='file, folder or quoted glob pattern')
-    p.add_argument('output', metavar='OUT', help='output file; its extension chooses the codec')
-    p.add_argument('--codec', help='output codec name or extension')
+    p.add_argument(
+        'output', metavar='OUT',
+        help='output file, whose extension chooses the codec, or a Zarr store (NAME.zarr)',
+    )
+    p.add_argument(
+        '--codec', help='output codec name or extension; for Zarr, the chunk codec '
+        '(a compressor such as zstd, or an image codec such as png; default zstd)',
+    )
     p.add_argument('--level', type=int, help='compression level')
     p.add_argument('--index', type=int, help='convert only this frame of each input')
+    p.add_argument('--chunks', help='Zarr chunk shape, e.g. 4,256,256 (default: one frame per chunk)')
+    p.add_argument('--scheduler', metavar='ADDRESS', help='dask.distributed scheduler for Zarr output')
     p.add_argument('--progress', action='store_true', help='show progress even when not on a terminal')
     p.add_argument('--quiet', action='store_true', help='print nothing but errors')
     p.set_defaults(func=_convert)
@@ -244,6 +270,12 @@ def main(argv=None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         print('ndcodecs: interrupted', file=sys.stderr)
+        if argv is None and threading.active_count() > 1:
+            # worker threads may be blocked in reads (a FIFO, a stalled
+            # server); the partial output is gone, so leave without them
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
     except Exception as exc:
         if args.debug:

@@ -4,7 +4,8 @@ The v3 functions (`imread`, `imwrite`, `imiter`, `improps`, `immeta`,
 `imopen`) are primary; the v2 names (`mimread`, `volread`, `get_reader`,
 ...) are provided too. Modules: `resources` (where data comes from and
 goes to), `formats` (which codec), `readers` and `writers` (frames through
-one codec), `v3`, `legacy`, and `imageio_plugin`.
+one codec), `headers` (bounded header parsers), `v3`, `legacy`,
+`imageio_plugin`, and `tozarr` (the Zarr output of ``ndcodecs convert``).
 
 Importing this package registers ndcodecs as an imageio v3 plugin if
 imageio is installed: ``imageio.v3.imread(uri, plugin='ndcodecs')``.

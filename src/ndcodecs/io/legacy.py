@@ -163,17 +163,23 @@ class LegacyWriter:
         return self._writer.closed
 
     def append_data(self, im, meta=None) -> None:
-        """Append one image (or volume); `meta` is kept, not encoded."""
+        """Append one image (or volume); `meta` is merged into the file's
+        metadata as by `set_meta_data`."""
         if meta:
+            if not isinstance(meta, dict):
+                raise TypeError('meta must be a dict')
             self._meta.update(meta)
+            self._writer.text = dict(self._meta)
         self._writer.write(im)
 
     def set_meta_data(self, meta: dict) -> None:
-        """Set global metadata; kept on the writer, since the codecs'
-        encoders take no free-form metadata."""
+        """Set the file's metadata: PNG and APNG store it as text chunks
+        (read back by get_meta_data()['text']); other formats keep it on
+        the writer only, since their encoders take no free-form metadata."""
         if not isinstance(meta, dict):
             raise TypeError('meta must be a dict')
         self._meta = dict(meta)
+        self._writer.text = dict(meta)
 
     def get_meta_data(self) -> dict:
         return dict(self._meta)

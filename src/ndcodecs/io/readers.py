@@ -12,7 +12,13 @@ their own, in READERS below, keyed by codec name:
   frame k is read as one byte range (a Range request over http), and a
   local NPY file can be memory-mapped (``memmap=True``);
 - 'png': the chunks before the image data give shape, dtype and metadata
-  without decoding pixels.
+  without decoding pixels;
+- 'tiff': the IFD chain gives the page count, and the first IFD shape,
+  dtype and tags, without decoding pixels; page k decodes alone;
+- 'gif', 'apng', 'webp': the frame count comes from the file's structure
+  (GIF blocks, the acTL chunk, ANMF chunks), and shape and dtype from the
+  first frame, so that no call decodes all frames unless asked to;
+- 'jpeg', 'jpeg8': the markers before the scan give size and EXIF presence.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import numpy
 
 from .._errors import CodecError
 from .._registry import Codec
+from . import headers
 from .resources import Resource
 
 __all__ = ['READERS', 'ImageProperties', 'Reader', 'make_reader']
@@ -364,21 +371,121 @@ class NumpyReader(Reader):
             meta.update(shape=shape, dtype=str(dtype), fortran_order=fortran, header_size=offset)
         return meta
 
+class CountedReader(Reader):
+    """A multi-frame format whose frame count is read from its structure
+    (`_count_frames`); every frame has the shape and dtype of the first.
 
-class PngReader(Reader):
-    """PNG whose chunks before IDAT give shape, dtype and metadata."""
+    `natural_stack` says whether the codec's default decode (index=None)
+    returns all frames, as gif_decode and apng_decode do.
+    """
 
-    _SIGNATURE = b'\x89PNG\r\n\x1a\n'
-    _MAX_CHUNKS = 256
+    natural_stack = True
 
-    def __init__(self, resource, codec, **kwargs) -> None:
-        super().__init__(resource, codec, **kwargs)
-        self._info = None
+    def _count_frames(self) -> int:
+        raise NotImplementedError
 
     def validate(self) -> None:
         if not self.codec.available:
             raise CodecError(self.codec.reason)
-        self._chunks()
+        _ = self.n_frames
+
+    @property
+    def n_frames(self) -> int:
+        if self._count is None:
+            try:
+                count = self._count_frames()
+            except ValueError as exc:
+                raise self.codec.error(str(exc)) from None
+            if count < 1:
+                raise self.codec.error('the file holds no frame')
+            self._count = count
+        return self._count
+
+    def frame(self, index) -> numpy.ndarray:
+        index = _frame_index(index, self.n_frames)
+        if self._all is not None:
+            return self._all[index]
+        return self._decode_frame(index)
+
+    def _decode_frame(self, index: int) -> numpy.ndarray:
+        try:
+            return self._decode(index=index)
+        except IndexError as exc:
+            # the file's structure promised more frames than the codec finds
+            raise self.codec.error(f'frame {index} of {self._count} cannot be read: {exc}') from None
+
+    def _stack(self) -> numpy.ndarray:
+        if self._all is None:
+            full = self._decode(index=None) if self.natural_stack or self.n_frames == 1 else None
+            if full is None or (self.n_frames > 1 and full.ndim == self.frame(0).ndim):
+                full = numpy.stack([self.frame(k) for k in range(self.n_frames)])
+            elif self.n_frames == 1:
+                full = full[numpy.newaxis]
+            self._all = full
+        return self._all
+
+    def iter(self):
+        for k in range(self.n_frames):
+            yield self.frame(k)
+
+    def _first(self) -> tuple:
+        """Return shape and dtype of one frame (decoding the first only)."""
+        first = self.frame(0)
+        return first.shape, first.dtype
+
+    def properties(self, index=None):
+        count = self.n_frames
+        shape, dtype = self._first()
+        if index is Ellipsis or (index is None and self.natural_stack and count > 1):
+            return ImageProperties((count, *shape), dtype, count, True)
+        if index is not None:
+            _frame_index(index, count)
+        return ImageProperties(shape, dtype)
+
+    def metadata(self, index=None):
+        meta = super().metadata(index)
+        meta['frames'] = self.n_frames
+        return meta
+
+
+class GifReader(CountedReader):
+    """GIF: images are counted by skipping the blocks of compressed data."""
+
+    def _count_frames(self) -> int:
+        self._gif = headers.gif_frames(self.resource.read_all())
+        return self._gif['frames']
+
+    def metadata(self, index=None):
+        meta = super().metadata(index)
+        meta.update(compression='lzw', canvas=(self._gif['height'], self._gif['width']))
+        return meta
+
+
+class WebpReader(CountedReader):
+    """WebP: frames are the ANMF chunks of an animation, else one."""
+
+    natural_stack = False
+
+    def _count_frames(self) -> int:
+        self._webp = headers.webp_info(self.resource.read_at, self.resource.size())
+        return self._webp['frames']
+
+    def metadata(self, index=None):
+        meta = super().metadata(index)
+        info = self._webp
+        meta['animated'] = info['animated']
+        if 'lossless' in info:
+            meta['compression'] = 'vp8l' if info['lossless'] else 'vp8'
+        if 'width' in info:
+            meta['canvas'] = (info['height'], info['width'])
+        return meta
+
+
+class PngChunks:
+    """Reads IHDR and the ancillary chunks before the first IDAT."""
+
+    _SIGNATURE = b'\x89PNG\r\n\x1a\n'
+    _MAX_CHUNKS = 256
 
     def _chunks(self) -> dict:
         """Read IHDR and the ancillary chunks before the first IDAT."""
@@ -430,12 +537,60 @@ class PngReader(Reader):
         elif ctype == b'tEXt' and b'\0' in body:
             key, value = body.split(b'\0', 1)
             info['text'][key.decode('latin1')] = value.decode('latin1')
+        elif ctype == b'iTXt' and body.count(b'\0') >= 3:
+            key, rest = body.split(b'\0', 1)
+            if rest[:1] == b'\0':  # not compressed
+                _, _, value = rest[2:].split(b'\0', 2)
+                info['text'][key.decode('latin1')] = value.decode('utf-8', 'replace')
         elif ctype == b'sRGB':
             info['srgb'] = True
         elif ctype == b'iCCP':
             info['icc_profile'] = True
         elif ctype == b'acTL' and len(body) == 8:
             info['num_frames'] = struct.unpack('>I', body[:4])[0]
+
+    def _png_metadata(self, meta: dict) -> dict:
+        info = self._chunks()
+        width, height, depth, color, interlace = info['ihdr']
+        meta.update(
+            bit_depth=depth,
+            color_type={0: 'gray', 2: 'rgb', 3: 'palette', 4: 'gray+alpha', 6: 'rgba'}[color],
+            interlace=bool(interlace),
+            compression='deflate',
+        )
+        for key in ('gamma', 'dpi', 'aspect', 'srgb', 'icc_profile', 'num_frames'):
+            if key in info:
+                meta[key] = info[key]
+        if info['text']:
+            meta['text'] = dict(info['text'])
+        return meta
+
+
+class ApngReader(PngChunks, CountedReader):
+    """APNG: the acTL chunk counts the frames (a PNG without one has one)."""
+
+    def __init__(self, resource, codec, **kwargs) -> None:
+        super().__init__(resource, codec, **kwargs)
+        self._info = None
+
+    def _count_frames(self) -> int:
+        return self._chunks().get('num_frames', 1)  # a still PNG is one frame
+
+    def metadata(self, index=None):
+        return self._png_metadata(super().metadata(index))
+
+
+class PngReader(PngChunks, Reader):
+    """PNG whose chunks before IDAT give shape, dtype and metadata."""
+
+    def __init__(self, resource, codec, **kwargs) -> None:
+        super().__init__(resource, codec, **kwargs)
+        self._info = None
+
+    def validate(self) -> None:
+        if not self.codec.available:
+            raise CodecError(self.codec.reason)
+        self._chunks()
 
     def _shape(self):
         width, height, depth, color, _ = self._chunks()['ihdr']
@@ -453,20 +608,167 @@ class PngReader(Reader):
         return ImageProperties(shape, dtype)
 
     def metadata(self, index=None):
-        info = self._chunks()
-        width, height, depth, color, interlace = info['ihdr']
+        return self._png_metadata(super().metadata(index))
+
+
+class TiffReader(CountedReader):
+    """TIFF: the IFD chain counts the pages, the IFDs give shape, dtype and
+    tags; page k is decoded alone by ``tiff_decode(data, index=k)``.
+
+    Opening reads the first IFD only; the page count walks the chain
+    without reading tags; the tags of other pages are read when asked for.
+    ``read(...)`` stacks the pages of the first page's shape and dtype, as
+    ``tiff_decode(data, index=None)`` does, so its `n_images` counts those.
+    """
+
+    natural_stack = False
+
+    def __init__(self, resource, codec, **kwargs) -> None:
+        super().__init__(resource, codec, **kwargs)
+        self._pages = None  # all pages with their tags, when needed
+        self._page0 = None
+
+    def _walk(self, **kwargs) -> list:
+        try:
+            return headers.tiff_pages(self.resource.read_at, self.resource.size(), **kwargs)
+        except ValueError as exc:
+            raise self.codec.error(str(exc)) from None
+
+    def validate(self) -> None:
+        if not self.codec.available:
+            raise CodecError(self.codec.reason)
+        self._page(0)
+
+    def _count_frames(self) -> int:
+        return len(self._pages) if self._pages is not None else len(self._walk(tags=False))
+
+    def _page(self, index) -> headers.TiffPage:
+        """Return the tags of page `index` (an int, or None for the first)."""
+        if index is None or index is Ellipsis or index == 0:
+            if self._pages is None:
+                if self._page0 is None:
+                    self._page0 = self._walk(limit=1)[0]
+                return self._page0
+            return self._pages[0]
+        index = _frame_index(index, self.n_frames)
+        if self._pages is None:
+            self._pages = self._walk()
+        return self._pages[index]
+
+    def _page_layout(self, page: headers.TiffPage) -> tuple:
+        """Return (shape, dtype) that tiff_decode gives the page."""
+        error = self.codec.error
+        width, length = page.first('width'), page.first('length')
+        if not width or not length:
+            raise error('TIFF page has no image size')
+        samples = page.first('samplesperpixel', 1) or 1
+        bits = page.first('bitspersample', 1)
+        sampleformat = page.first('sampleformat', 1)
+        photometric = page.first('photometric', 1)
+        compression = page.first('compression', 1)
+        if self.kwargs.get('asrgb') or (photometric == 6 and not (compression == 7 and bits == 8)):
+            return (length, width, 4), numpy.dtype(numpy.uint8)
+        if bits == 1 and sampleformat == 1:
+            dtype = numpy.dtype(bool)
+        else:
+            kind = {1: 'u', 2: 'i', 3: 'f', 6: 'c'}.get(sampleformat)
+            if kind is None or bits not in (8, 16, 32, 64, 128):
+                raise error(f'{bits}-bit samples of SampleFormat {sampleformat} not supported')
+            dtype = numpy.dtype(f'{kind}{bits // 8}')
+        if samples == 1:
+            return (length, width), dtype
+        if page.first('planarconfig', 1) == 2:
+            return (samples, length, width), dtype
+        return (length, width, samples), dtype
+
+    def _first(self) -> tuple:
+        return self._page_layout(self._page(0))
+
+    def natural(self):
+        if self._natural is None:
+            _ = self.n_frames  # a corrupt chain fails before libtiff reads it
+            self._natural = self._decode()
+        return self._natural
+
+    def _stack(self):
+        if self._all is None:
+            stack = self._decode(index=None)
+            self._all = stack if self._stacked() > 1 else stack[numpy.newaxis]
+        return self._all
+
+    def _stacked(self) -> int:
+        """Return the number of pages that ``read(...)`` stacks."""
+        first = self._first()
+        if self._pages is None:
+            self._pages = self._walk()
+        return sum(1 for page in self._pages if self._layout_or_none(page) == first)
+
+    def _layout_or_none(self, page):
+        try:
+            return self._page_layout(page)
+        except CodecError:
+            return None
+
+    def frame(self, index) -> numpy.ndarray:
+        if self._count is None and isinstance(index, (int, numpy.integer)) and index >= 0:
+            # libtiff finds page k itself: no need to count the pages first
+            return self._decode(index=int(index))
+        return self._decode_frame(_frame_index(index, self.n_frames))
+
+    def properties(self, index=None):
+        if index is Ellipsis:
+            shape, dtype = self._first()
+            stacked = self._stacked()
+            return ImageProperties((stacked, *shape), dtype, stacked, True)
+        shape, dtype = self._page_layout(self._page(index))
+        return ImageProperties(shape, dtype)
+
+    def metadata(self, index=None):
         meta = super().metadata(index)
+        page = self._page(index)
+        order, big, _ = headers.tiff_header(self.resource.read_at)
+        code = page.first('compression', 1)
         meta.update(
-            bit_depth=depth,
-            color_type={0: 'gray', 2: 'rgb', 3: 'palette', 4: 'gray+alpha', 6: 'rgba'}[color],
-            interlace=bool(interlace),
-            compression='deflate',
+            compression=headers.TIFF_COMPRESSION.get(code, f'compression {code}'),
+            byteorder='little' if order == '<' else 'big',
+            bigtiff=big,
+            pages=self.n_frames,
+            tags=page['ntags'],
         )
-        for key in ('gamma', 'dpi', 'aspect', 'srgb', 'icc_profile', 'num_frames'):
-            if key in info:
-                meta[key] = info[key]
-        if info['text']:
-            meta['text'] = dict(info['text'])
+        names = {
+            'photometric': 'photometric', 'bitspersample': 'bits_per_sample',
+            'samplesperpixel': 'samples_per_pixel', 'sampleformat': 'sample_format',
+            'planarconfig': 'planar_config', 'predictor': 'predictor',
+            'tilewidth': 'tile_width', 'tilelength': 'tile_length',
+        }
+        for tag, key in names.items():
+            if page.get(tag) is not None:
+                meta[key] = page.first(tag)
+        for tag in ('description', 'software', 'datetime', 'make', 'model'):
+            if isinstance(page.get(tag), str):
+                meta[tag] = page[tag]
+        if page.get('xresolution') and page.get('yresolution'):
+            meta['resolution'] = (page.first('xresolution'), page.first('yresolution'))
+            meta['resolution_unit'] = {1: 'none', 2: 'inch', 3: 'cm'}.get(page.first('resolutionunit', 2))
+        meta['exif'] = page.get('exif_ifd') is not None
+        return meta
+
+
+class JpegReader(Reader):
+    """JPEG: the markers before the first scan give size, process and
+    whether EXIF and ICC data are present."""
+
+    def metadata(self, index=None):
+        meta = super().metadata(index)
+        try:
+            info = headers.jpeg_info(self.resource.read_at)
+        except ValueError as exc:
+            raise self.codec.error(str(exc)) from None
+        meta.update(
+            compression='jpeg ' + info['process'], width=info['width'], height=info['height'],
+            components=info['components'], bits=info['bits'], exif=info['exif'],
+            icc_profile=info['icc_profile'], jfif=info['jfif'],
+        )
         return meta
 
 
@@ -474,6 +776,12 @@ class PngReader(Reader):
 READERS: dict[str, type[Reader]] = {
     'numpy': NumpyReader,
     'png': PngReader,
+    'apng': ApngReader,
+    'gif': GifReader,
+    'webp': WebpReader,
+    'tiff': TiffReader,
+    'jpeg': JpegReader,
+    'jpeg8': JpegReader,
 }
 
 

@@ -135,8 +135,9 @@ def imiter(uri, *, format=None, **kwargs):
 def improps(uri, *, index=None, format=None, **kwargs) -> ImageProperties:
     """Return ImageProperties of ``imread(uri, index=index)``.
 
-    PNG and NPY are described from their headers, without decoding pixels;
-    other formats are decoded (all frames of multi-frame files for index=...).
+    PNG, NPY and TIFF are described from their headers, without decoding
+    pixels; GIF, APNG and WebP count their frames from the file's structure
+    and decode the first frame only; other formats are decoded.
     """
     _check_index(index)
     with open_reader(uri, format, **kwargs) as reader:
@@ -145,7 +146,8 @@ def improps(uri, *, index=None, format=None, **kwargs) -> ImageProperties:
 
 def immeta(uri, *, index=None, format=None, exclude_applied=True, **kwargs) -> dict:
     """Return a dict of the file's metadata: codec, library and what the
-    format's header tells (PNG chunks, NPY header)."""
+    format's header tells (PNG chunks and text, NPY header, TIFF tags of
+    page `index` or the first, JPEG markers, frame counts)."""
     _check_index(index)
     with open_reader(uri, format, **kwargs) as reader:
         return reader.metadata(index)

@@ -5,6 +5,8 @@ whole stack, so frames are kept until `close()` and then encoded at once
 (a stack for multi-frame codecs; single-image codecs take one frame).
 'numpy' has a writer of its own (WRITERS): an NPY file is streamed frame by
 frame, with its header rewritten at the end, so that memory stays bounded.
+`Writer.text` (the legacy writer's `set_meta_data`) goes into PNG and APNG
+files as text chunks; other codecs' encoders take no free-form metadata.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import shutil
 import struct
 import tempfile
+import zlib
 
 import numpy
 
@@ -33,6 +36,7 @@ class Writer:
         self.result = None
         self._frames: list[numpy.ndarray] = []
         self._image = None
+        self.text: dict = {}  # written as tEXt/iTXt chunks by PNG and APNG
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} {self.codec.name} {self.sink.name!r}>'
@@ -84,7 +88,10 @@ class Writer:
             image = self._frames[0]
         else:
             image = numpy.stack(self._frames)
-        return self.codec.encode(image, **self.kwargs)
+        data = self.codec.encode(image, **self.kwargs)
+        if self.text and self.codec.name in ('png', 'apng'):
+            data = png_with_text(data, self.text)
+        return data
 
     def _finish(self) -> None:
         self.sink.file.write(self._encode())
@@ -112,6 +119,34 @@ class Writer:
             self._frames = []
             self._image = None
             self.sink.discard()
+
+
+def _png_chunk(ctype: bytes, body: bytes) -> bytes:
+    return struct.pack('>I', len(body)) + ctype + body + struct.pack('>I', zlib.crc32(ctype + body))
+
+
+def png_with_text(data, text: dict) -> bytes:
+    """Return PNG `data` with the items of `text` as chunks after IHDR (and
+    after acTL, which APNG detection expects early): tEXt where key and
+    value are Latin-1, else iTXt (UTF-8, uncompressed)."""
+    data = bytes(data)
+    if data[:8] != b'\x89PNG\r\n\x1a\n' or data[12:16] != b'IHDR':
+        raise ValueError('not a PNG starting with IHDR')
+    chunks = []
+    for key, value in text.items():
+        key, value = str(key), str(value)
+        if not 1 <= len(key) <= 79 or '\0' in key or '\0' in value:
+            raise ValueError(f'invalid PNG text key {key!r}: 1 to 79 characters, no NUL')
+        try:
+            body = key.encode('latin1') + b'\0' + value.encode('latin1')
+            chunks.append(_png_chunk(b'tEXt', body))
+        except UnicodeEncodeError:
+            body = key.encode('latin1', 'replace') + b'\0\0\0\0\0' + value.encode('utf-8')
+            chunks.append(_png_chunk(b'iTXt', body))
+    end = 8 + 12 + struct.unpack('>I', data[8:12])[0]
+    if data[end + 4:end + 8] == b'acTL':
+        end += 12 + struct.unpack('>I', data[end:end + 4])[0]
+    return data[:end] + b''.join(chunks) + data[end:]
 
 
 def _npy_header(shape: tuple, dtype: numpy.dtype, size: int | None = None) -> bytes:
