@@ -13,6 +13,7 @@ import struct
 
 import numpy
 
+from cpython.buffer cimport PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport uint8_t
 
 from ._shared cimport Input, array_output, read_input
@@ -87,19 +88,25 @@ def dds_encode(data, /, *, out=None):
     raise NotImplementedError('dds_encode')
 
 
+_UINT8 = numpy.dtype(numpy.uint8)
+_INT8 = numpy.dtype(numpy.int8)
+_FLOAT16 = numpy.dtype(numpy.float16)
+
+
 cdef object _dtype(int format):
     if format == 6 or format == -6:
-        return numpy.float16
+        return _FLOAT16
     if format < 0:
-        return numpy.int8
-    return numpy.uint8
+        return _INT8
+    return _UINT8
 
 
-cdef object _decode(Input src, size_t offset, int format, tuple shape, size_t frames, size_t height, size_t width, object out, object error, object max_output):
-    """Decode `frames` images of blocks at src.data + offset into an array."""
+cdef object _decode(Input src, size_t offset, int format, tuple shape, size_t frames, size_t height, size_t width, object out, object error, object max_output, int simd=1):
+    """Decode `frames` images of blocks at src.data + offset into an array;
+    `simd` 0 forces the portable C code instead of the vector kernels."""
     cdef size_t need = ndc_bcn_encoded_size(format, frames, height, width)
     cdef ssize_t ret
-    cdef uint8_t[::1] dst
+    cdef Py_buffer dst
     if offset > <size_t>src.size or need > <size_t>src.size - offset:
         raise error(
             f'input too short: {shape} pixels of BC{format} need '
@@ -108,9 +115,12 @@ cdef object _decode(Input src, size_t offset, int format, tuple shape, size_t fr
     result = array_output(out, shape, _dtype(format), error, max_output)
     if result.size == 0:
         return result
-    dst = result.reshape(-1).view(numpy.uint8)
-    with nogil:
-        ret = ndc_bcn_decode(format, src.data + offset, src.size - offset, &dst[0], dst.shape[0], frames, height, width)
+    PyObject_GetBuffer(result, &dst, PyBUF_WRITABLE)  # C-contiguous: array_output checked
+    try:
+        with nogil:
+            ret = ndc_bcn_decode(format, src.data + offset, src.size - offset, <uint8_t *>dst.buf, dst.len, frames, height, width, simd)
+    finally:
+        PyBuffer_Release(&dst)
     if ret < 0:
         raise error(f'ndc_bcn_decode returned {ret}')
     return result
@@ -123,6 +133,15 @@ def bcn_decode(data, /, format, *, shape=None, out=None, max_output=None):
     samples) or with a leading frame axis, for BC4 (height, width) or
     (frames, height, width); taken from `out` if None.
     """
+    return _bcn_decode(data, format, shape, out, max_output, 1)
+
+
+def _bcn_decode_portable(data, /, format, *, shape=None, out=None, max_output=None):
+    """bcn_decode without the vector kernels, to test the portable code."""
+    return _bcn_decode(data, format, shape, out, max_output, 0)
+
+
+cdef object _bcn_decode(data, format, shape, out, max_output, int simd):
     cdef Input src = read_input(data)
     cdef int fmt, samples
     fmt = operator.index(format)
@@ -132,22 +151,24 @@ def bcn_decode(data, /, format, *, shape=None, out=None, max_output=None):
         if out is None or not hasattr(out, 'shape'):
             raise TypeError("bcn_decode missing required argument 'shape' or 'out'")
         shape = out.shape
-    shape = tuple(int(n) for n in shape)
+    shape = tuple(map(int, shape))
     samples = ndc_bcn_samples(fmt)
     ndim = len(shape)
-    # the shape is (frames,) height, width (, samples); no negative indices
-    # here: this module is compiled without wraparound
+    # the shape is (frames,) height, width (, samples); indexed only once
+    # its length is known: this module is compiled without wraparound
     if samples == 1:
-        ok = ndim in (2, 3)
+        ok = ndim == 2 or ndim == 3
+    else:
+        ok = (ndim == 3 or ndim == 4) and shape[ndim - 1] == samples
+    if not ok or min(shape) < 0:
+        raise ValueError(f'invalid shape={shape} for BC{fmt}')
+    if samples == 1:
         frames = shape[0] if ndim == 3 else 1
         height, width = shape[ndim - 2], shape[ndim - 1]
     else:
-        ok = ndim in (3, 4) and shape[ndim - 1] == samples
         frames = shape[0] if ndim == 4 else 1
-        height, width = (shape[ndim - 3], shape[ndim - 2]) if ok else (0, 0)
-    if not ok or any(n < 0 for n in shape):
-        raise ValueError(f'invalid shape={shape} for BC{fmt}')
-    return _decode(src, 0, fmt, shape, frames, height, width, out, BcnError, max_output)
+        height, width = shape[ndim - 3], shape[ndim - 2]
+    return _decode(src, 0, fmt, shape, frames, height, width, out, BcnError, max_output, simd)
 
 
 # DDS pixel formats: legacy FourCC codes and DXGI_FORMAT values.
@@ -162,11 +183,13 @@ _DXGI = {
     94: 6, 95: 6, 96: -6, 97: 7, 98: 7, 99: 7,
 }
 
+_HEADER = struct.Struct('<7I')
+_PIXELFORMAT = struct.Struct('<I4s')
+
 cdef enum:
     DDSD_MIPMAPCOUNT = 0x20000
     DDSD_DEPTH = 0x800000
     DDPF_FOURCC = 0x4
-    DDSCAPS2_CUBEMAP = 0x200
     DDS_MISC_TEXTURECUBE = 0x4
 
 
@@ -181,11 +204,13 @@ def dds_decode(data, /, *, mipmap=0, out=None, max_output=None):
     cdef size_t offset
     cdef int fmt
     level = operator.index(mipmap)
-    if src.size < 128 or bytes(src.data[:4]) != b'DDS ':
+    if src.size < 128:
         raise DdsError('not a DDS file')
-    (hsize, flags, height, width, _, depth, mipcount) = struct.unpack_from('<7I', src.data[:32], 4)
-    (pfflags, fourcc) = struct.unpack_from('<I4s', src.data[:128], 80)
-    (caps2,) = struct.unpack_from('<I', src.data[:128], 112)
+    header = src.data[:128]
+    if header[:4] != b'DDS ':
+        raise DdsError('not a DDS file')
+    (hsize, flags, height, width, _, depth, mipcount) = _HEADER.unpack_from(header, 4)
+    (pfflags, fourcc) = _PIXELFORMAT.unpack_from(header, 80)
     if hsize != 124:
         raise DdsError(f'invalid DDS header size {hsize}')
     offset = 128

@@ -18,6 +18,8 @@ so that a small stream claiming or inflating to a huge size fails fast.
 
 import os
 
+import numpy
+
 from cpython.buffer cimport (
     PyBUF_ND, PyBUF_WRITABLE, PyBuffer_IsContiguous, PyBuffer_Release,
     PyObject_GetBuffer,
@@ -88,7 +90,6 @@ cdef Input read_input(object data):
     except (BufferError, ValueError):  # numpy raises ValueError
         if not hasattr(data, '__array_interface__'):
             raise ValueError('the input buffer is not C-contiguous') from None
-        import numpy
         data = numpy.ascontiguousarray(data)
         PyObject_GetBuffer(data, &inp.view, PyBUF_ND)
     except TypeError:
@@ -226,8 +227,6 @@ cdef object array_output(object out, tuple shape, object dtype, object error, ob
     holding at least n items of `dtype` is returned as it is; the codec
     fills its first n items.
     """
-    import numpy
-
     cdef Py_ssize_t limit
     dtype = numpy.dtype(dtype)
     nbytes = dtype.itemsize

@@ -41,11 +41,13 @@ size_t ndc_bcn_encoded_size(int format, size_t frames, size_t height, size_t wid
 
 /** Decode `frames` images of height x width pixels, each stored as rows of
     blocks, into dst (frames, height, width, samples), C-contiguous. Blocks
-    beyond the image's edge are cropped. Returns the bytes written or
-    NDC_ERR_CORRUPT if src is too short, NDC_ERR_OUTPUT if dst is. */
+    beyond the image's edge are cropped. With `simd` nonzero, vector kernels
+    are used where the CPU has them (chosen at run time); zero forces the
+    portable code, which gives identical results. Returns the bytes written
+    or NDC_ERR_CORRUPT if src is too short, NDC_ERR_OUTPUT if dst is. */
 ssize_t ndc_bcn_decode(
     int format, const uint8_t *src, size_t srcsize, uint8_t *dst,
-    size_t dstsize, size_t frames, size_t height, size_t width);
+    size_t dstsize, size_t frames, size_t height, size_t width, int simd);
 
 #ifdef __cplusplus
 }
