@@ -1,6 +1,10 @@
 """Shared test helpers: test data, and codec parameters drawn from the registry."""
 
 import functools
+import math
+import os
+import threading
+import time
 
 import numpy
 import pytest
@@ -58,3 +62,34 @@ def payload(kind: str, size: int) -> bytes:
     if kind == 'zeros':
         return bytes(size)
     return numpy.random.default_rng(size).integers(0, 256, size, numpy.uint8).tobytes()
+
+
+def assert_runs_in_parallel(func, *, attempts=3):
+    """Assert that two threads calling func() together take clearly less
+    wall time (below 0.8) than two calls in a row: the codec releases the
+    GIL and its work runs on two cores. Skips, saying why, on fewer than
+    2 cores or when other processes keep the cores busy."""
+    cores = len(os.sched_getaffinity(0))
+    if cores < 2:
+        pytest.skip('needs 2 cores')
+    func()  # warm up caches and thread pools
+    sequential = parallel = math.inf
+    for _ in range(attempts):
+        start = time.perf_counter()
+        func()
+        func()
+        sequential = min(sequential, time.perf_counter() - start)
+        threads = [threading.Thread(target=func) for _ in range(2)]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        parallel = min(parallel, time.perf_counter() - start)
+        if parallel < 0.8 * sequential:
+            return
+    result = f'2 threads took {parallel:.3f} s, 2 calls in a row {sequential:.3f} s'
+    load = os.getloadavg()[0]
+    if load > cores - 0.5:
+        pytest.skip(f'the machine is busy (load {load:.1f} on {cores} cores): {result}')
+    pytest.fail(result)

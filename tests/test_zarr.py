@@ -34,7 +34,7 @@ def zarr_args(name):
 
 def _codec_args(codec):
     """Return zarr.create_array arguments placing a zarr 3 codec."""
-    family = FAMILY[ndcodecs.get_codec(codec.codec.name).kind]
+    family = FAMILY[ndcodecs.get_codec(codec.registry_codec.name).kind]
     if family is ArrayBytesCodec:
         return {'serializer': codec, 'compressors': None}
     if family is ArrayArrayCodec:

@@ -6,7 +6,6 @@ comparison with other packages lives in the repository's bench/ folder.
 
 from __future__ import annotations
 
-import numpy
 
 from ._demo import best_time
 from ._registry import get_codec, list_codecs

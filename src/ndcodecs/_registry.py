@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 
-from ._errors import CodecError, DelayedImportError, error_class
+from ._errors import DelayedImportError, error_class
 
 __all__ = [
     'Codec',
@@ -236,6 +236,17 @@ class Codec:
             *(f'{self.name}_{f}' for f in functions),
             *self.exports,
         )
+
+    def accepts(self, array) -> bool:
+        """Return True if the encoder takes an array of this dtype and
+        samples per pixel (image codecs; other codecs take any array)."""
+        if self.kind != 'image':
+            return True
+        if array.ndim not in (2, 3):
+            return False
+        samples = 1 if array.ndim == 2 else array.shape[-1]
+        return ((not self.dtypes or array.dtype.name in self.dtypes)
+                and (not self.samples or samples in self.samples))
 
     def checksum(self, data, value=None) -> int:
         """Return the checksum of `data` by the first of `exports` (codecs of
@@ -485,6 +496,12 @@ register(Codec(
     description='WebP image or animation, lossy or lossless, through libwebp',
 ))
 register(Codec(
+    'jpegls', 'image', '._ext._jpegls', 'CharLS', 'libcharls-dev',
+    aliases=('jls',), extensions=('.jls',), magic='check',
+    dtypes=('uint8', 'uint16'), samples=(1, 3, 4),
+    description='JPEG-LS lossless and near-lossless images through CharLS',
+))
+register(Codec(
     'jpeg', 'image', '._codecs.jpeg', 'libjpeg-turbo', 'libjpeg62-turbo-dev',
     aliases=('jpg',), extensions=('.jpg', '.jpeg', '.jpe', '.jfif'),
     magic=(b'\xff\xd8\xff',), dtypes=('uint8',), samples=(1, 3, 4), lossless=False,
@@ -546,6 +563,45 @@ register(Codec(
     can_encode=False, can_decode=False,
     exports=('cms_transform', 'cms_profile', 'cms_profile_validate'),
     description='Color management: transforms between ICC profiles through Little CMS 2',
+))
+register(Codec(
+    'htj2k', 'image', '._ext._htj2k', 'OpenJPH', 'libopenjph-dev',
+    extensions=('.jhc',), magic='check',
+    dtypes=('uint8', 'int8', 'uint16', 'int16'), samples=(1, 3, 4),
+    description='High-Throughput JPEG 2000 codestreams: OpenJPH encodes, openjpeg decodes (also JPH files)',
+))
+register(Codec(
+    'jpeg2k', 'image', '._ext._jpeg2k', 'openjpeg', 'libopenjp2-7-dev',
+    aliases=('jpeg2000', 'jp2', 'j2k'), extensions=('.jp2', '.j2k', '.j2c', '.jpc', '.jpx'),
+    magic=(b'\x00\x00\x00\x0cjP  \r\n\x87\n', b'\xff\x4f\xff\x51'),
+    dtypes=('uint8', 'int8', 'uint16', 'int16'), samples=(1, 2, 3, 4),
+    description='JPEG 2000 JP2 files and J2K codestreams through openjpeg',
+))
+register(Codec(
+    'jpegxl', 'image', '._ext._jpegxl', 'libjxl', 'libjxl-dev',
+    aliases=('jxl',), extensions=('.jxl',),
+    magic=(b'\xff\x0a', b'\x00\x00\x00\x0cJXL \r\n\x87\n'), multiframe=True,
+    dtypes=('uint8', 'uint16', 'float16', 'float32'), samples=(1, 2, 3, 4),
+    exports=('jpegxl_encode_jpeg', 'jpegxl_decode_jpeg'),
+    description='JPEG XL, lossless and lossy, animations and JPEG transcoding, through libjxl',
+))
+register(Codec(
+    'avif', 'image', '._ext._avif', 'libavif', 'libavif-dev',
+    extensions=('.avif', '.avifs'), magic='check', multiframe=True,
+    dtypes=('uint8',), samples=(1, 2, 3, 4),
+    description='AVIF image (AV1 in HEIF) through libavif: lossless, lossy, 8 to 12 bit, sequences',
+))
+register(Codec(
+    'heif', 'image', '._ext._heif', 'libheif', 'libheif-dev',
+    extensions=('.heic', '.heif', '.heics', '.heifs', '.hif'), magic='check',
+    dtypes=('uint8',), samples=(3, 4), lossless=False,
+    description='HEIF image (HEIC, AVIF) through libheif and its codec plugins',
+))
+register(Codec(
+    'exr', 'image', '._ext._exr', 'OpenEXRCore', 'libopenexr-dev',
+    extensions=('.exr',), magic=(b'\x76\x2f\x31\x01',),
+    dtypes=('float16', 'float32', 'uint32'), samples=(1, 2, 3, 4),
+    description='OpenEXR image (scanline, tiled read) through OpenEXRCore: half, float, uint32',
 ))
 register(Codec(
     'pcodec', 'array', '._codecs.pcodec', 'pcodec', None, pypi='pcodec',

@@ -115,7 +115,7 @@ def _plan(name: str, attr: str) -> tuple:
 def call(obj, attr: str, data, extra: dict):
     """Call ``x_<attr>`` of `obj`'s codec on `data` with the parameters of
     `obj` that it takes; `extra` fills arguments that are unset (None)."""
-    func, args = _plan(obj.codec.name, attr)
+    func, args = _plan(obj.registry_codec.name, attr)
     params = obj._parameters
     positional = []
     kwargs = {}
@@ -194,7 +194,7 @@ class NdcodecsCodec(_Codec):
     """
 
     codec_id: str = ''
-    codec: _registry.Codec
+    registry_codec: _registry.Codec
     _parameters: dict[str, inspect.Parameter] = {}
     _view_dtype = False
 
@@ -233,12 +233,12 @@ class NdcodecsCodec(_Codec):
 
     def encode(self, buf):
         """Return `buf` encoded."""
-        kind = self.codec.kind
+        kind = self.registry_codec.kind
         if kind == 'compressor':
             return self._call('encode', buf)
         arr = ensure_contiguous_ndarray_like(buf, flatten=False)
         if kind == 'image':
-            arr = _image_view(self.codec, arr)
+            arr = _image_view(self.registry_codec, arr)
         elif kind == 'filter':
             arr = self._filter_input(arr)
         return self._call('encode', arr)
@@ -255,18 +255,18 @@ class NdcodecsCodec(_Codec):
         """Return `buf` decoded, in `out` if given."""
         try:
             return self._decode(buf, out)
-        except self.codec.error as exc:
-            raise self.codec.error(f'{self.codec_id}: {exc}') from exc
+        except self.registry_codec.error as exc:
+            raise self.registry_codec.error(f'{self.codec_id}: {exc}') from exc
 
     def _decode(self, buf, out):
-        kind = self.codec.kind
+        kind = self.registry_codec.kind
         if kind == 'compressor' and out is not None:
             dst = ensure_contiguous_ndarray_like(out).view('u1')
             result = self._call('decode', buf, out=dst)
             if result is dst:
                 return out
             if numpy.may_share_memory(result, dst):  # a part of out
-                raise self.codec.error(
+                raise self.registry_codec.error(
                     f'{self.codec_id}: decoded {len(memoryview(result).cast("B"))} bytes, '
                     f'out holds {dst.nbytes}'
                 )
@@ -278,7 +278,7 @@ class NdcodecsCodec(_Codec):
             extra = {'shape': dst.shape, 'dtype': dst.dtype}
         if kind == 'filter':
             buf = self._filter_input(buf)
-            if not self.codec.can_decode:
+            if not self.registry_codec.can_decode:
                 return ndarray_copy(buf, out)
         result = self._call('decode', buf, **extra)
         if out is not None:
@@ -297,7 +297,7 @@ class _ChecksumCodec(NdcodecsCodec):
 
     def encode(self, buf):
         data = ensure_contiguous_ndarray_like(buf).view('u1').reshape(-1)
-        value = self.codec.checksum(data) & 0xFFFFFFFF
+        value = self.registry_codec.checksum(data) & 0xFFFFFFFF
         head = numpy.array([value], '<u4').view('u1')
         parts = (head, data) if self.location == 'start' else (data, head)
         return numpy.concatenate(parts)
@@ -305,14 +305,14 @@ class _ChecksumCodec(NdcodecsCodec):
     def decode(self, buf, out=None):
         data = ensure_contiguous_ndarray_like(buf).view('u1').reshape(-1)
         if data.size < 4:
-            raise self.codec.error(f'{self.codec_id}: {data.size} bytes hold no checksum')
+            raise self.registry_codec.error(f'{self.codec_id}: {data.size} bytes hold no checksum')
         if self.location == 'start':
             stored, payload = data[:4], data[4:]
         else:
             stored, payload = data[-4:], data[:-4]
-        value = self.codec.checksum(payload) & 0xFFFFFFFF
+        value = self.registry_codec.checksum(payload) & 0xFFFFFFFF
         if int(stored.view('<u4')[0]) != value:
-            raise self.codec.error(
+            raise self.registry_codec.error(
                 f'{self.codec_id}: stored checksum {int(stored.view("<u4")[0]):#010x} '
                 f'does not match computed {value:#010x}'
             )
@@ -340,7 +340,7 @@ def codec_class(name: str) -> type:
                     f'Parameters: {", ".join(params) or "none"}.'
                 ),
                 'codec_id': PREFIX + codec.name,
-                'codec': codec,
+                'registry_codec': codec,
                 '_parameters': params,
                 '_view_dtype': view_dtype,
             })

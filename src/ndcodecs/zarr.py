@@ -58,7 +58,7 @@ def _hashable(value):
 class _Mixin:
     """What all ndcodecs zarr codecs share."""
 
-    codec: ClassVar[_registry.Codec]
+    registry_codec: ClassVar[_registry.Codec]
     codec_name: ClassVar[str]
     _parameters: ClassVar[dict]
 
@@ -84,7 +84,7 @@ class _Mixin:
 
     def _error(self, exc: Exception, action: str) -> Exception:
         """Return the codec's error for a failed chunk, naming the codec."""
-        return self.codec.error(f'{self.codec_name}: cannot {action} chunk: {exc}')
+        return self.registry_codec.error(f'{self.codec_name}: cannot {action} chunk: {exc}')
 
     async def _decode_single(self, chunk, chunk_spec):
         return await asyncio.to_thread(self._decode_sync, chunk, chunk_spec)
@@ -149,18 +149,18 @@ class _Checksum(_Mixin, BytesBytesCodec):
     def _decode_sync(self, chunk_bytes, chunk_spec):
         data = chunk_bytes.as_numpy_array().view('u1').reshape(-1)
         if data.size < 4:
-            raise self.codec.error(f'{self.codec_name}: {data.size} bytes hold no checksum')
+            raise self.registry_codec.error(f'{self.codec_name}: {data.size} bytes hold no checksum')
         if self.location == 'start':
             stored, payload = data[:4], data[4:]
         else:
             stored, payload = data[-4:], data[:-4]
-        if int(stored.view('<u4')[0]) != self.codec.checksum(payload) & 0xFFFFFFFF:
-            raise self.codec.error(f'{self.codec_name}: checksum mismatch, the chunk is corrupt')
+        if int(stored.view('<u4')[0]) != self.registry_codec.checksum(payload) & 0xFFFFFFFF:
+            raise self.registry_codec.error(f'{self.codec_name}: checksum mismatch, the chunk is corrupt')
         return chunk_spec.prototype.buffer.from_array_like(payload)
 
     def _encode_sync(self, chunk_bytes, chunk_spec):
         data = chunk_bytes.as_numpy_array().view('u1').reshape(-1)
-        head = numpy.array([self.codec.checksum(data) & 0xFFFFFFFF], '<u4').view('u1')
+        head = numpy.array([self.registry_codec.checksum(data) & 0xFFFFFFFF], '<u4').view('u1')
         parts = (head, data) if self.location == 'start' else (data, head)
         return chunk_spec.prototype.buffer.from_array_like(numpy.concatenate(parts))
 
@@ -190,8 +190,8 @@ class _ArrayBytes(_Mixin, ArrayBytesCodec):
 
     def _encode_sync(self, chunk_array, chunk_spec):
         arr = numpy.ascontiguousarray(chunk_array.as_numpy_array())
-        if self.codec.kind == 'image':
-            arr = _image_view(self.codec, arr)
+        if self.registry_codec.kind == 'image':
+            arr = _image_view(self.registry_codec, arr)
         encoded = self._call('encode', arr)
         return chunk_spec.prototype.buffer.from_bytes(encoded)
 
@@ -207,7 +207,7 @@ class _ArrayArray(_Mixin, ArrayArrayCodec):
     def _same(self, result, arr: numpy.ndarray, action: str) -> numpy.ndarray:
         out = numpy.asarray(result)
         if out.nbytes != arr.nbytes:
-            raise self.codec.error(
+            raise self.registry_codec.error(
                 f'{self.codec_name} changes the size of chunks ({arr.nbytes} to '
                 f'{out.nbytes} bytes) and cannot {action} as an array to array codec'
             )
@@ -215,7 +215,7 @@ class _ArrayArray(_Mixin, ArrayArrayCodec):
 
     def _decode_sync(self, chunk_array, chunk_spec):
         arr = numpy.ascontiguousarray(chunk_array.as_numpy_array())
-        if not self.codec.can_decode:
+        if not self.registry_codec.can_decode:
             return chunk_array
         try:
             decoded = self._same(self._call('decode', arr), arr, 'decode')
@@ -257,7 +257,7 @@ def codec_class(name: str) -> type:
                 frozen=True, kw_only=True,
                 namespace={
                     '__module__': __name__,
-                    'codec': codec,
+                    'registry_codec': codec,
                     'codec_name': PREFIX + codec.name,
                     '_parameters': params,
                     '__doc__': f'{codec.description or codec.name} (zarr 3 codec '

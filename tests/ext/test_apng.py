@@ -286,7 +286,7 @@ def test_hidden_default_image():
 def test_plain_png_and_palette():
     data = frames(1, (6, 7, 3))[0]
     numpy.testing.assert_array_equal(apng_decode(png_encode(data)), data)
-    Image = pytest.importorskip('PIL.Image')
+    pytest.importorskip('PIL.Image')
     apng = pillow_apng(0, 0, mode='P')
     assert dict(chunks(apng)).get(b'IHDR')[9] == 3  # palette
     numpy.testing.assert_array_equal(apng_decode(apng)[..., :3], pillow_frames(apng, 'RGB'))

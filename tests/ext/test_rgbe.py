@@ -2,7 +2,6 @@
 scanlines, orientations, byte-identical encoding and identical decoding
 with imagecodecs, and malformed files."""
 
-import struct
 import threading
 import time
 

@@ -2,7 +2,6 @@
 round trips, shapes, headers, byte parity with imagecodecs both ways, and
 malformed streams."""
 
-import math
 
 import numpy
 import pytest

@@ -316,6 +316,130 @@ def _webp_seeds() -> list[bytes]:
 SEEDS['webp'] = _webp_seeds()
 
 
+def _exr_seeds() -> list[bytes]:
+    """OpenEXR files of half, float and uint32 images, Y to RGBA, in every
+    compression OpenEXRCore writes, scanline and tiled."""
+    if not ndcodecs.get_codec('exr').available:
+        return []
+    y, x = numpy.mgrid[:19, :23]
+    smooth = numpy.sin(x / 5.0) * numpy.cos(y / 7.0) * 100
+    seeds = []
+    for dtype, samples in (('float16', 3), ('float32', 1), ('uint32', 4), ('float16', 2)):
+        data = numpy.dstack([smooth] * samples).astype(dtype)
+        for compression in ('none', 'rle', 'zips', 'zip', 'piz', 'pxr24'):
+            seeds.append(ndcodecs.exr_encode(data, compression=compression))
+        seeds.append(ndcodecs.exr_encode(data, compression='zip', tile=(8, 16)))
+    return seeds
+
+
+SEEDS['exr'] = _exr_seeds()
+
+
+def _heif_seeds() -> list[bytes]:
+    """HEIF files of every encoder plugin libheif has (HEVC, AV1), lossy
+    and lossless, RGB, RGBA, and AVIF files through libavif."""
+    seeds = []
+    y, x = numpy.mgrid[:24, :32]
+    image = (128 + 100 * numpy.sin(x / 5.0) * numpy.cos(y / 7.0)).astype(numpy.uint8)
+    rgb = numpy.dstack([image, image[::-1], 255 - image])
+    if ndcodecs.get_codec('heif').available:
+        for compression in ndcodecs.HEIF.encoders:
+            for level in (50, 100):
+                seeds.append(ndcodecs.heif_encode(rgb, level, compression=compression))
+            seeds.append(ndcodecs.heif_encode(numpy.dstack([rgb, image]), compression=compression))
+    if ndcodecs.get_codec('avif').available:
+        seeds.append(ndcodecs.avif_encode(rgb, 60))
+    return seeds
+
+
+SEEDS['heif'] = _heif_seeds()
+
+
+def _avif_seeds() -> list[bytes]:
+    """AVIF lossy 4:2:0 and 4:4:4, 10 and 12 bit, gray with alpha, and a
+    three-frame sequence."""
+    if not ndcodecs.get_codec('avif').available:
+        return []
+    y, x = numpy.mgrid[:24, :32]
+    image = (128 + 100 * numpy.sin(x / 5.0) * numpy.cos(y / 7.0)).astype(numpy.uint8)
+    rgb = numpy.dstack([image, image[::-1], 255 - image])
+    return [
+        ndcodecs.avif_encode(rgb, 50, pixelformat='420', speed=9),
+        ndcodecs.avif_encode(numpy.dstack([rgb, image]), 80, speed=9),
+        ndcodecs.avif_encode(rgb.astype(numpy.uint16) * 4, 70, bitspersample=10, speed=9),
+        ndcodecs.avif_encode(image.astype(numpy.uint16) * 16, bitspersample=12, speed=9),
+        ndcodecs.avif_encode(numpy.dstack([image, image[::-1]]), speed=9),
+        ndcodecs.avif_encode(numpy.stack([rgb, rgb[::-1], rgb[:, ::-1]]), 60, speed=9),
+    ]
+
+
+SEEDS['avif'] = _avif_seeds()
+
+
+def _jpeg2000_seeds() -> dict[str, list[bytes]]:
+    """JPEG 2000, HTJ2K and JPEG-LS streams in their other modes: J2K
+    codestreams, tiles, lossy layers, progressions, 16-bit and signed
+    samples, interleave modes, near-lossless."""
+    y, x = numpy.mgrid[:40, :56]
+    gray = (128 + 100 * numpy.sin(x / 5.0) * numpy.cos(y / 7.0)).astype(numpy.uint8)
+    rgb = numpy.dstack([gray, gray[::-1], gray[:, ::-1]])
+    deep = gray.astype(numpy.uint16) * 251
+    found: dict[str, list[bytes]] = {}
+    if ndcodecs.get_codec('jpeg2k').available:
+        enc = ndcodecs.jpeg2k_encode
+        found['jpeg2k'] = [
+            enc(gray, codecformat='j2k'), enc(rgb, level=35), enc(rgb, level=[25, 35, 45]),
+            enc(deep, tile=(16, 24), codecformat='j2k'), enc(gray.astype(numpy.int8), reversible=False),
+            enc(rgb, progression='CPRL', codeblock=(16, 32), resolutions=3),
+            enc(numpy.dstack([rgb, gray]), planar=False, mct=False),
+        ]
+    if ndcodecs.get_codec('htj2k').available:
+        enc = ndcodecs.htj2k_encode
+        found['htj2k'] = [
+            enc(gray), enc(rgb, level=0.02), enc(deep, tile=(16, 24)),
+            enc(gray.astype(numpy.int16) - 100, resolutions=2), enc(rgb, reversible=False, rgb=False),
+        ]
+    if ndcodecs.get_codec('jpegls').available:
+        enc = ndcodecs.jpegls_encode
+        found['jpegls'] = [
+            enc(gray), enc(rgb, interleave='none'), enc(rgb, interleave='line', level=2),
+            enc(deep >> 4, bitspersample=12), enc(numpy.dstack([rgb, gray]), level=1),
+        ]
+    return found
+
+
+SEEDS.update(_jpeg2000_seeds())
+
+
+def _jpegxl_seeds() -> list[bytes]:
+    """JPEG XL streams: lossless and lossy, every precision, alpha, frames,
+    extra channels, the container, and a transcoded JPEG."""
+    if not ndcodecs.get_codec('jpegxl').available:
+        return []
+    y, x = numpy.mgrid[:24, :20]
+    smooth = 0.5 + 0.4 * numpy.sin(x / 4.0) * numpy.cos(y / 5.0)
+    rgb = numpy.dstack([smooth, smooth[::-1], 1 - smooth])
+    image8 = (rgb * 255).astype(numpy.uint8)
+    seeds = [
+        ndcodecs.jpegxl_encode(image8),
+        ndcodecs.jpegxl_encode(image8, level=80),
+        ndcodecs.jpegxl_encode(image8[..., 0], distance=3, effort=3),
+        ndcodecs.jpegxl_encode((rgb * 65535).astype(numpy.uint16), usecontainer=True),
+        ndcodecs.jpegxl_encode((smooth * 4095).astype(numpy.uint16), bitspersample=12),
+        ndcodecs.jpegxl_encode(numpy.dstack([rgb, smooth]).astype(numpy.float16)),
+        ndcodecs.jpegxl_encode(rgb.astype(numpy.float32), distance=1),
+        ndcodecs.jpegxl_encode(numpy.stack([image8, image8[::-1], 255 - image8])),
+        ndcodecs.jpegxl_encode(numpy.stack([image8[..., 0]] * 3), planar=True),
+        ndcodecs.jpegxl_encode(numpy.dstack([image8[..., :1], image8[..., :1]])),
+    ]
+    if ndcodecs.has_codec('jpeg8') and ndcodecs.get_codec('jpeg8').available:
+        seeds.append(ndcodecs.jpegxl_encode_jpeg(ndcodecs.jpeg8_encode(image8)))
+    return [bytes(s) for s in seeds]
+
+
+SEEDS['jpegxl'] = _jpegxl_seeds()
+
+
 # Arguments (positional, keyword) of decoders that need more than the data.
 DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'packints': (('uint16', 12), {}),
