@@ -37,7 +37,7 @@ ROWS = [
 def _row(name, mode, lossless, sample, kwargs, shaped, repeat):
     codec = ndcodecs.get_codec(name)
     if not codec.available:
-        return f'| {name} | {mode} | — | — | — | — | unavailable: {codec.reason.split(": ", 1)[-1]} |'
+        return f'| {name} | {mode} | — | — | — | unavailable | (see `ndcodecs show-config`) |'
     array = ndcodecs.sample(sample)
     if name == 'szip':
         kwargs = ndcodecs.szip_params(array)
