@@ -93,3 +93,122 @@ def assert_runs_in_parallel(func, *, attempts=3):
     if load > cores - 0.5:
         pytest.skip(f'the machine is busy (load {load:.1f} on {cores} cores): {result}')
     pytest.fail(result)
+
+
+def max_gap_while(func):
+    """Run func in a thread; return (its duration, the longest pause of this thread)."""
+    done = threading.Event()
+    duration = []
+
+    def work():
+        start = time.perf_counter()
+        try:
+            func()
+        finally:
+            duration.append(time.perf_counter() - start)
+            done.set()
+
+    thread = threading.Thread(target=work)
+    last = time.perf_counter()
+    gap = 0.0
+    thread.start()
+    while not done.is_set():
+        now = time.perf_counter()
+        gap = max(gap, now - last)
+        last = now
+    thread.join()
+    return duration[0], gap
+
+
+def assert_releases_gil(*funcs, min_duration=0.05, too_fast='pass'):
+    """Assert that this thread keeps running (longest pause below half the
+    call) while another thread calls each func. A call shorter than
+    min_duration seconds cannot tell a held GIL from a switch interval;
+    too_fast says what it does then: 'pass' (go on), 'skip' or 'fail'."""
+    for func in funcs:
+        duration, gap = max_gap_while(func)
+        if duration < min_duration:
+            message = f'a {duration:.3f} s call is too fast to tell a held GIL from a switch interval'
+            if too_fast == 'fail':
+                pytest.fail(message)
+            if too_fast == 'skip':
+                pytest.skip(message)
+            continue
+        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
+
+
+def rss():
+    """Return the resident set size of this process in bytes."""
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+def assert_memory_flat(func, *, warmup, repeat, limit):
+    """Call func() warmup times, then repeat times more; assert that the
+    resident set size grew by less than limit bytes over the latter."""
+    for _ in range(warmup):
+        func()
+    before = rss()
+    for _ in range(repeat):
+        func()
+    grown = rss() - before
+    assert grown < limit, f'RSS grew by {grown} bytes in {repeat} calls'
+
+
+def run_in_threads(func, count=4):
+    """Call func(i) for i in range(count), each in its own thread, all
+    starting together; raise the first exception of any thread, else
+    return the results in thread order."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+    errors = []
+
+    def work(i):
+        try:
+            barrier.wait()
+            results[i] = func(i)
+        except BaseException as exc:  # raised below, in the calling thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def smooth_image(shape, dtype=numpy.uint8, seed=0):
+    """Return smooth image-like data with noise, over most of the dtype's range."""
+    rng = numpy.random.default_rng(seed)
+    dtype = numpy.dtype(dtype)
+    height, width = shape[:2]
+    y, x = numpy.mgrid[:height, :width] / max(height, width, 2)
+    base = 0.5 + 0.4 * numpy.sin(7 * x) * numpy.cos(5 * y)
+    if len(shape) == 3:
+        base = base[..., None] * numpy.linspace(0.6, 1.0, shape[2])
+    info = numpy.iinfo(dtype)
+    span = float(info.max) - float(info.min)
+    noisy = info.min + base * span + rng.normal(0, span / 200, base.shape)
+    return numpy.clip(noisy, info.min, info.max).astype(dtype)
+
+
+def psnr(a, b, peak=255):
+    """Return the peak signal-to-noise ratio of b against a in dB (inf if equal)."""
+    mse = numpy.mean((numpy.asarray(a, numpy.float64) - numpy.asarray(b, numpy.float64)) ** 2)
+    return float('inf') if mse == 0 else 10 * numpy.log10(peak * peak / mse)
+
+
+def decode_corrupted(decode, data, error, *, count, start=0, seed=0):
+    """Call decode on count copies of data, each with one random byte at or
+    after start changed; each call must return or raise error."""
+    rng = numpy.random.default_rng(seed)
+    for _ in range(count):
+        bad = bytearray(data)
+        bad[rng.integers(start, len(bad))] = rng.integers(0, 256)
+        try:
+            decode(bytes(bad))
+        except error:
+            pass

@@ -1,15 +1,12 @@
 """Tests every registered compressor: round trips, out=, bad input, threads,
 and parity with imagecodecs. A new compressor is tested by its registry entry."""
 
-import threading
-import time
-
 import numpy
 import pytest
 
 import ndcodecs
 
-from common import codec_params, payload
+from common import assert_releases_gil, codec_params, payload, run_in_threads
 
 ENCODERS = codec_params('compressor', encode=True, module_prefix='._ext')
 DECODERS = codec_params('compressor', module_prefix='._ext')
@@ -197,25 +194,14 @@ def test_threads(codec):
     """Eight threads encoding and decoding at once give single-thread results."""
     inputs = [payload(kind, 200_000 + i * 1000) for i, kind in enumerate(['image', 'text'] * 4)]
     expected = [codec.encode(data) for data in inputs]
-    results = [None] * len(inputs)
-    errors = []
-    barrier = threading.Barrier(len(inputs))
 
     def work(i):
-        try:
-            barrier.wait()
-            for _ in range(3):
-                encoded = codec.encode(inputs[i])
-                results[i] = (encoded, codec.decode(encoded))
-        except Exception as exc:  # reported below
-            errors.append(exc)
+        for _ in range(3):
+            encoded = codec.encode(inputs[i])
+            result = (encoded, codec.decode(encoded))
+        return result
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(inputs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_in_threads(work, len(inputs))
     for i, (encoded, decoded) in enumerate(results):
         assert encoded == expected[i]
         assert decoded == inputs[i]
@@ -261,36 +247,9 @@ def test_public_names(codec):
         assert check(codec.encode(b'some data to check')) in (True, None)
 
 
-def _max_gap_while(func) -> tuple[float, float]:
-    """Run func in a thread; return (its duration, the longest pause of this thread)."""
-    done = threading.Event()
-    duration = []
-
-    def work():
-        start = time.perf_counter()
-        func()
-        duration.append(time.perf_counter() - start)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    return duration[0], gap
-
-
 @pytest.mark.parametrize('codec', ENCODERS)
 def test_releases_gil(codec):
     """While a thread encodes or decodes, this thread keeps running."""
     data = payload('image', MAX_SIZE.get(codec.name, 32 << 20))
     encoded = codec.encode(data)
-    for func in (lambda: codec.encode(data), lambda: codec.decode(encoded)):
-        duration, gap = _max_gap_while(func)
-        if duration < 0.05:
-            continue  # too fast to tell a held GIL from a switch interval
-        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
+    assert_releases_gil(lambda: codec.encode(data), lambda: codec.decode(encoded))

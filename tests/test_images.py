@@ -3,14 +3,12 @@ sizes and of the bundled samples, signatures and extensions, bad input,
 threads, and cross-decoding with imagecodecs. A new image codec is tested by
 its registry entry (dtypes, samples, lossless)."""
 
-import threading
-
 import numpy
 import pytest
 
 import ndcodecs
 
-from common import codec_params
+from common import codec_params, run_in_threads
 
 IMAGE_CODECS = codec_params('image')
 ENCODERS = codec_params('image', encode=True)
@@ -67,8 +65,6 @@ def assert_decoded(codec, image, decoded):
 def samples():
     """The bundled samples (images, a 16-bit micrograph, a float field) as arrays."""
     return {name: ndcodecs.sample(name) for name in ndcodecs.sample_names()}
-
-
 
 
 @pytest.fixture(scope='module')
@@ -167,22 +163,14 @@ def test_threads(codec, sample_images):
     image = images[0] if images else synthetic((300, 200), *combos(codec)[0][::-1])
     encoded = codec.encode(image)
     expected = decode(codec, encoded)
-    results, errors = [], []
+    results = []
 
-    def work():
-        try:
-            for _ in range(3):
-                assert codec.encode(image) == encoded
-                results.append(decode(codec, encoded))
-        except Exception as exc:  # reported below
-            errors.append(exc)
+    def work(_):
+        for _ in range(3):
+            assert codec.encode(image) == encoded
+            results.append(decode(codec, encoded))
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    run_in_threads(work)
     assert len(results) == 12
     for r in results:
         numpy.testing.assert_array_equal(r, expected)

@@ -586,6 +586,12 @@ register(Codec(
     description='JPEG XL, lossless and lossy, animations and JPEG transcoding, through libjxl',
 ))
 register(Codec(
+    'jpegxr', 'image', '._ext._jpegxr', 'jxrlib', 'libjxr-dev',
+    aliases=('jxr',), extensions=('.jxr', '.hdp', '.wdp'), magic=(b'II\xbc',),
+    dtypes=('uint8', 'uint16', 'float16'), samples=(1, 3, 4),
+    description='JPEG XR (HD Photo), lossless and lossy, through jxrlib (decoding in a child process)',
+))
+register(Codec(
     'avif', 'image', '._ext._avif', 'libavif', 'libavif-dev',
     extensions=('.avif', '.avifs'), magic='check', multiframe=True,
     dtypes=('uint8',), samples=(1, 2, 3, 4),

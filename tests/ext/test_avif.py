@@ -2,8 +2,6 @@
 and 12 bit, sequences, codec choice, parity with imagecodecs, bad input,
 threads, the GIL and memory."""
 
-import resource
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,7 +12,7 @@ import ndcodecs
 
 avif = pytest.importorskip('ndcodecs._ext._avif')
 from ndcodecs._ext._avif import AVIF, AvifError, avif_check, avif_decode, avif_encode, avif_version  # noqa: E402
-from common import assert_runs_in_parallel
+from common import assert_memory_flat, assert_releases_gil, assert_runs_in_parallel, psnr
 
 
 def image(shape, dtype=numpy.uint8, bits=None, seed=0):
@@ -28,11 +26,6 @@ def image(shape, dtype=numpy.uint8, bits=None, seed=0):
         base = base[..., None] * numpy.linspace(0.6, 1.0, shape[2])
     base = numpy.clip(base + rng.normal(0, 0.03, shape), 0, 1)
     return numpy.round(base * hi).astype(dtype)
-
-
-def psnr(a, b, peak):
-    mse = numpy.mean((a.astype(numpy.float64) - b.astype(numpy.float64)) ** 2)
-    return float('inf') if mse == 0 else 10 * numpy.log10(peak * peak / mse)
 
 
 def test_version_and_codecs():
@@ -293,35 +286,10 @@ def test_numthreads_same_result():
         numpy.testing.assert_array_equal(avif_decode(encoded, numthreads=n), reference)
 
 
-def _max_gap_while(func):
-    done = threading.Event()
-    duration = []
-
-    def work():
-        start = time.perf_counter()
-        func()
-        duration.append(time.perf_counter() - start)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    return duration[0], gap
-
-
 def test_releases_gil():
     data = image((512, 512, 3))
     encoded = avif_encode(data, 80, speed=8)
-    for func in (lambda: avif_encode(data, 80, speed=8), lambda: avif_decode(encoded)):
-        duration, gap = _max_gap_while(func)
-        assert duration > 0.02, 'too fast to tell'
-        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
+    assert_releases_gil(lambda: avif_encode(data, 80, speed=8), lambda: avif_decode(encoded), min_duration=0.02, too_fast='fail')
 
 
 def test_two_threads_faster_than_sequential():
@@ -331,14 +299,4 @@ def test_two_threads_faster_than_sequential():
 
 def test_memory_flat():
     data = image((32, 32, 3))
-
-    def rss():
-        with open('/proc/self/statm') as fh:
-            return int(fh.read().split()[1]) * resource.getpagesize()
-
-    for _ in range(200):
-        avif_decode(avif_encode(data, 80, speed=10))
-    before = rss()
-    for _ in range(1500):
-        avif_decode(avif_encode(data, 80, speed=10))
-    assert rss() - before < 8 << 20, (before, rss())
+    assert_memory_flat(lambda: avif_decode(avif_encode(data, 80, speed=10)), warmup=200, repeat=1500, limit=8 << 20)

@@ -3,14 +3,12 @@ Lab and XYZ for uint8, uint16, float32 and float64 against imagecodecs,
 profile creation and validation, bad input, threads and the GIL.
 """
 
-import threading
-import time
-
 import numpy
 import pytest
 
 import ndcodecs
 from ndcodecs import CMS, CmsError, cms_check, cms_profile, cms_profile_validate, cms_transform, cms_version
+from common import assert_releases_gil, run_in_threads
 
 SCALE = {'u1': 1, 'u2': 257, 'f4': 1 / 255, 'f8': 1 / 255}
 
@@ -190,24 +188,18 @@ def test_threads():
     srgb, adobe, lab = cms_profile('srgb'), cms_profile('adobergb'), cms_profile('lab4')
     inputs = [rgb('u2', (128, 128, 3), i) for i in range(4)]
     expected = [(cms_transform(d, srgb, adobe), cms_transform(d, srgb, lab, outdtype='f4')) for d in inputs]
-    results = [None] * 4
     errors = []
-    barrier = threading.Barrier(4)
 
     def work(i):
-        barrier.wait()
         for _ in range(10):
-            results[i] = (cms_transform(inputs[i], srgb, adobe), cms_transform(inputs[i], srgb, lab, outdtype='f4'))
+            result = (cms_transform(inputs[i], srgb, adobe), cms_transform(inputs[i], srgb, lab, outdtype='f4'))
             try:
                 cms_profile_validate(bytes(128) + srgb[128:])
             except CmsError as exc:
                 errors.append(str(exc))
+        return result
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_in_threads(work)
     for (a, b), (c, d) in zip(results, expected):
         numpy.testing.assert_array_equal(a, c)
         numpy.testing.assert_array_equal(b, d)
@@ -217,24 +209,4 @@ def test_threads():
 def test_releases_gil():
     data = rgb('f4', (1500, 1500, 3))
     srgb, lab = cms_profile('srgb'), cms_profile('lab4')
-    done = threading.Event()
-    durations = []
-
-    def work():
-        start = time.perf_counter()
-        cms_transform(data, srgb, lab, flags=CMS.FLAGS.NOOPTIMIZE)
-        durations.append(time.perf_counter() - start)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    if durations[0] < 0.05:
-        pytest.skip('transform too fast to tell')
-    assert gap < durations[0] / 2
+    assert_releases_gil(lambda: cms_transform(data, srgb, lab, flags=CMS.FLAGS.NOOPTIMIZE), too_fast='skip')

@@ -9,14 +9,13 @@ of the format is covered without a reference encoder.
 
 import io
 import struct
-import threading
-import time
 
 import numpy
 import pytest
 
 import ndcodecs
 from ndcodecs import GIF, GifError, gif_check, gif_decode, gif_encode, gif_version
+from common import assert_releases_gil, run_in_threads
 
 PALETTE = numpy.array([
     [0, 0, 0], [255, 0, 0], [0, 255, 0], [0, 0, 255],
@@ -178,29 +177,6 @@ def gif_of(width, height, frames, **kwargs):
 
 def random_image(shape, seed=0, high=256):
     return numpy.random.default_rng(seed).integers(0, high, shape, numpy.uint8)
-
-
-def max_gap_while(func):
-    """Run func in a thread; return (its duration, the longest pause of this thread)."""
-    done = threading.Event()
-    duration = []
-
-    def work():
-        start = time.perf_counter()
-        func()
-        duration.append(time.perf_counter() - start)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    return duration[0], gap
 
 
 ANIMATION = [
@@ -608,22 +584,14 @@ def test_threads():
     data = random_image((4, 200, 300), 6, high=64)
     encoded = gif_encode(data)
     expected = gif_decode(encoded)
-    results, errors = [], []
+    results = []
 
-    def work():
-        try:
-            for _ in range(3):
-                assert gif_encode(data) == encoded
-                results.append(gif_decode(encoded))
-        except Exception as exc:  # reported below
-            errors.append(exc)
+    def work(_):
+        for _ in range(3):
+            assert gif_encode(data) == encoded
+            results.append(gif_decode(encoded))
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    run_in_threads(work)
     assert len(results) == 12
     for r in results:
         numpy.testing.assert_array_equal(r, expected)
@@ -632,7 +600,4 @@ def test_threads():
 def test_releases_gil():
     data = random_image((8, 1000, 1000), 8)
     encoded = gif_encode(data)
-    for func in (lambda: gif_encode(data), lambda: gif_decode(encoded)):
-        duration, gap = max_gap_while(func)
-        assert duration > 0.05, 'too fast to tell a held GIL from a switch interval'
-        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
+    assert_releases_gil(lambda: gif_encode(data), lambda: gif_decode(encoded), too_fast='fail')

@@ -3,9 +3,6 @@ exist, lossless and lossy round trips, gray, alpha, 10 and 12 bit, AVIF
 files of libavif and imagecodecs, bad input, threads, the GIL and memory.
 imagecodecs 2026.3.6 ships no HEIF codec to compare with."""
 
-import resource
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy
@@ -15,7 +12,7 @@ import ndcodecs
 
 pytest.importorskip('ndcodecs._ext._heif')
 from ndcodecs._ext._heif import HEIF, HeifError, heif_check, heif_decode, heif_encode, heif_version  # noqa: E402
-from common import assert_runs_in_parallel
+from common import assert_memory_flat, assert_releases_gil, assert_runs_in_parallel, psnr
 
 COMPRESSIONS = [c for c in ('HEVC', 'AV1') if c in HEIF.encoders]
 
@@ -28,11 +25,6 @@ def image(shape, dtype=numpy.uint8, bits=8, seed=0):
         base = base[..., None] * numpy.linspace(0.6, 1.0, shape[2])
     base = numpy.clip(base + rng.normal(0, 0.02, shape), 0, 1)
     return numpy.round(base * ((1 << bits) - 1)).astype(dtype)
-
-
-def psnr(a, b, peak=255):
-    mse = numpy.mean((a.astype(numpy.float64) - b.astype(numpy.float64)) ** 2)
-    return float('inf') if mse == 0 else 10 * numpy.log10(peak * peak / mse)
 
 
 def encoder(compression):
@@ -226,36 +218,11 @@ def test_threads():
             numpy.testing.assert_array_equal(ours, data)
 
 
-def _max_gap_while(func):
-    done = threading.Event()
-    duration = []
-
-    def work():
-        start = time.perf_counter()
-        func()
-        duration.append(time.perf_counter() - start)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    return duration[0], gap
-
-
 def test_releases_gil():
     encoder('HEVC')
     data = image((512, 512, 3))
     encoded = heif_encode(data, 80, numthreads=1)
-    for func in (lambda: heif_encode(data, 80, numthreads=1), lambda: heif_decode(encoded)):
-        duration, gap = _max_gap_while(func)
-        assert duration > 0.02, 'too fast to tell'
-        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
+    assert_releases_gil(lambda: heif_encode(data, 80, numthreads=1), lambda: heif_decode(encoded), min_duration=0.02, too_fast='fail')
 
 
 def test_two_threads_faster_than_sequential():
@@ -267,14 +234,4 @@ def test_two_threads_faster_than_sequential():
 def test_memory_flat():
     encoder('HEVC')
     data = image((32, 32, 3))
-
-    def rss():
-        with open('/proc/self/statm') as fh:
-            return int(fh.read().split()[1]) * resource.getpagesize()
-
-    for _ in range(100):
-        heif_decode(heif_encode(data, 80))
-    before = rss()
-    for _ in range(600):
-        heif_decode(heif_encode(data, 80))
-    assert rss() - before < 8 << 20, (before, rss())
+    assert_memory_flat(lambda: heif_decode(heif_encode(data, 80)), warmup=100, repeat=600, limit=8 << 20)

@@ -8,8 +8,6 @@ features those encoders lack are written here by a small reference encoder.
 """
 
 import struct
-import threading
-import time
 
 import numpy
 import pytest
@@ -19,6 +17,7 @@ from ndcodecs import (
     JPEGSOF3, LJPEG, Jpegsof3Error, LjpegError, jpegsof3_check, jpegsof3_decode,
     jpegsof3_version, ljpeg_check, ljpeg_decode, ljpeg_encode, ljpeg_version,
 )
+from common import assert_releases_gil, decode_corrupted
 
 PREDICTORS = range(1, 8)
 
@@ -357,14 +356,7 @@ def test_bad_input():
         with pytest.raises(error):
             decode(lossy)
     # corrupt entropy-coded data: decodes or raises, never crashes
-    rng = numpy.random.default_rng(0)
-    for _ in range(200):
-        bad = bytearray(encoded)
-        bad[rng.integers(40, len(bad))] = rng.integers(0, 256)
-        try:
-            ljpeg_decode(bytes(bad))
-        except LjpegError:
-            pass
+    decode_corrupted(ljpeg_decode, encoded, LjpegError, count=200, start=40)
 
 
 def test_huge_header():
@@ -397,34 +389,8 @@ def test_threads():
             assert list(pool.map(lambda d: ljpeg_encode(d, bitspersample=12), data)) == streams
 
 
-def _max_gap_while(func):
-    done = threading.Event()
-    duration = []
-
-    def work():
-        start = time.perf_counter()
-        func()
-        duration.append(time.perf_counter() - start)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    return duration[0], gap
-
-
 def test_releases_gil():
     data = image((2048, 2048), 16)
     encoded = ljpeg_encode(data)
     # a few calls in a row, so that each measurement lasts long enough
-    for func in (lambda: [ljpeg_encode(data) for _ in range(4)], lambda: [ljpeg_decode(encoded) for _ in range(8)]):
-        duration, gap = _max_gap_while(func)
-        if duration < 0.05:
-            pytest.skip('too fast to tell a held GIL from a switch interval')
-        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
+    assert_releases_gil(lambda: [ljpeg_encode(data) for _ in range(4)], lambda: [ljpeg_decode(encoded) for _ in range(8)], too_fast='skip')

@@ -2,12 +2,12 @@
 with imagecodecs and with numpy reference conversions."""
 
 import sys
-import threading
 
 import numpy
 import pytest
 
 import ndcodecs
+from common import assert_releases_gil, run_in_threads
 
 ic = pytest.importorskip('imagecodecs')
 
@@ -364,24 +364,15 @@ def test_threads():
     expected = (ndcodecs.float24_encode(x), ndcodecs.bfloat16_encode(x))
     data = numpy.random.default_rng(1).integers(0, 256, 1 << 20, numpy.uint8).tobytes()
     unpacked = ndcodecs.packints_decode(data, 'u2', 12)
-    errors = []
 
-    def work():
-        try:
-            for _ in range(5):
-                assert ndcodecs.float24_encode(x) == expected[0]
-                assert ndcodecs.bfloat16_encode(x) == expected[1]
-                assert numpy.array_equal(ndcodecs.packints_decode(data, 'u2', 12), unpacked)
-                assert ndcodecs.bitorder_decode(ndcodecs.bitorder_encode(data)) == data
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
+    def work(_):
+        for _ in range(5):
+            assert ndcodecs.float24_encode(x) == expected[0]
+            assert ndcodecs.bfloat16_encode(x) == expected[1]
+            assert numpy.array_equal(ndcodecs.packints_decode(data, 'u2', 12), unpacked)
+            assert ndcodecs.bitorder_decode(ndcodecs.bitorder_encode(data)) == data
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    run_in_threads(work)
 
 
 # packints bitorder: GenICam LSB-first ('<') and GigE Vision paired ('>')
@@ -459,35 +450,5 @@ def test_releases_gil():
     """A Python thread keeps running while a long C call works."""
     x = numpy.random.default_rng(0).normal(0, 1, 1 << 24).astype(numpy.float32)
     packed = ndcodecs.packints_encode(numpy.zeros(1 << 25, 'u2'), 12, bitorder='<')
-    for func in (lambda: ndcodecs.bfloat16_encode(x), lambda: ndcodecs.float24_encode(x),
-                 lambda: ndcodecs.packints_decode(packed, 'u2', 12, bitorder='<')):
-        duration, gap = _max_gap_while(func)
-        if duration < 0.05:
-            continue
-        assert gap < duration / 2, f'paused {gap:.3f} s during a {duration:.3f} s call'
-
-
-def _max_gap_while(func):
-    """Run func in a thread; return its duration and the longest pause of this thread."""
-    import time
-
-    done = threading.Event()
-    duration = [0.0]
-
-    def run():
-        start = time.perf_counter()
-        func()
-        duration[0] = time.perf_counter() - start
-        done.set()
-
-    thread = threading.Thread(target=run)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        time.sleep(0.001)
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    return duration[0], gap
+    assert_releases_gil(lambda: ndcodecs.bfloat16_encode(x), lambda: ndcodecs.float24_encode(x),
+                        lambda: ndcodecs.packints_decode(packed, 'u2', 12, bitorder='<'))

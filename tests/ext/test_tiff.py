@@ -6,14 +6,13 @@ the GIL.
 
 import io
 import struct
-import threading
-import time
 
 import numpy
 import pytest
 
 import ndcodecs
 from ndcodecs import TIFF, TiffError, tiff_check, tiff_decode, tiff_version
+from common import assert_releases_gil, run_in_threads
 
 tifffile = pytest.importorskip('tifffile', reason='tifffile writes the test files')
 
@@ -270,24 +269,18 @@ def test_threads():
     files = [write(image('u2', (256, 256, 3), i), photometric='rgb', compression='zlib', tile=(64, 64)) for i in range(4)]
     bad = files[0][:len(files[0]) // 2]
     expected = [tiff_decode(f) for f in files]
-    results = [None] * 4
     errors = []
-    barrier = threading.Barrier(4)
 
     def work(i):
-        barrier.wait()
         for _ in range(10):
-            results[i] = tiff_decode(files[i])
+            result = tiff_decode(files[i])
             try:
                 tiff_decode(bad)
             except TiffError as exc:
                 errors.append(str(exc))
+        return result
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_in_threads(work)
     for result, exp in zip(results, expected):
         numpy.testing.assert_array_equal(result, exp)
     assert len(errors) == 40 and len(set(errors)) == 1
@@ -295,24 +288,4 @@ def test_threads():
 
 def test_releases_gil():
     encoded = write(image('u2', (2048, 2048), 13) >> 4, compression='zlib')
-    done = threading.Event()
-    durations = []
-
-    def work():
-        start = time.perf_counter()
-        tiff_decode(encoded)
-        durations.append(time.perf_counter() - start)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    last = time.perf_counter()
-    gap = 0.0
-    thread.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gap = max(gap, now - last)
-        last = now
-    thread.join()
-    if durations[0] < 0.05:
-        pytest.skip('decoding too fast to tell')
-    assert gap < durations[0] / 2
+    assert_releases_gil(lambda: tiff_decode(encoded), too_fast='skip')

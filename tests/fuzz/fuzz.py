@@ -440,6 +440,27 @@ def _jpegxl_seeds() -> list[bytes]:
 SEEDS['jpegxl'] = _jpegxl_seeds()
 
 
+def _jpegxr_seeds() -> list[bytes]:
+    """JPEG XR images of every pixel format the encoder writes, lossless and lossy."""
+    if not ndcodecs.get_codec('jpegxr').available:
+        return []
+    y, x = numpy.mgrid[:24, :40]
+    smooth = 0.5 + 0.4 * numpy.sin(x / 4.0) * numpy.cos(y / 5.0)
+    rgba = numpy.dstack([smooth, smooth[::-1], 1 - smooth, smooth.T[:24, :24].repeat(2, 1)[:, :40]])
+    seeds = []
+    for dtype, top in (('uint8', 255), ('uint16', 65535), ('float16', 1), ('float32', 1)):
+        data = (rgba * top).astype(dtype)
+        seeds += [ndcodecs.jpegxr_encode(data[..., 0]), ndcodecs.jpegxr_encode(data[..., :3]),
+                  ndcodecs.jpegxr_encode(data), ndcodecs.jpegxr_encode(data[..., :3], level=0.5)]
+    data = (numpy.dstack([rgba, smooth]) * 255).astype(numpy.uint8)
+    seeds += [ndcodecs.jpegxr_encode(data), ndcodecs.jpegxr_encode(data[..., :4], photometric='CMYK'),
+              ndcodecs.jpegxr_encode(smooth > 0.5), ndcodecs.jpegxr_encode(data[..., :3], level=0.2)]
+    return [bytes(s) for s in seeds]
+
+
+SEEDS['jpegxr'] = _jpegxr_seeds()
+
+
 # Arguments (positional, keyword) of decoders that need more than the data.
 DECODE_ARGS: dict[str, tuple[tuple, dict]] = {
     'packints': (('uint16', 12), {}),
