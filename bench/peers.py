@@ -144,6 +144,8 @@ CODECS.update({
     'jpeg8': _images([L(90, default=True, psnr=30)]),
     'webp': _images([L(None, label='lossless', default=True, lossless=True),
                      L(75, label='lossy 75', psnr=28)]),
+    # the libraries' default speeds differ (imagecodecs takes libaom's slowest)
+    'avif': _images([L(None, label='speed 6', default=True, speed=6)]),
 })
 
 # Keywords of the encode options that decode needs too, per codec ('encode_only'
