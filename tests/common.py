@@ -3,6 +3,7 @@
 import functools
 import math
 import os
+import sys
 import threading
 import time
 
@@ -120,11 +121,14 @@ def max_gap_while(func):
     return duration[0], gap
 
 
-def assert_releases_gil(*funcs, min_duration=0.05, too_fast='pass'):
+def assert_releases_gil(*funcs, min_duration=None, too_fast='pass'):
     """Assert that this thread keeps running (longest pause below half the
     call) while another thread calls each func. A call shorter than
-    min_duration seconds cannot tell a held GIL from a switch interval;
-    too_fast says what it does then: 'pass' (go on), 'skip' or 'fail'."""
+    min_duration seconds (default: 4 switch intervals, at least 0.02 s)
+    cannot tell a held GIL from a switch interval; too_fast says what it
+    does then: 'pass' (go on), 'skip' or 'fail'."""
+    if min_duration is None:
+        min_duration = max(0.02, 4 * sys.getswitchinterval())
     for func in funcs:
         duration, gap = max_gap_while(func)
         if duration < min_duration:
