@@ -118,7 +118,7 @@ CODECS.update({
     'byteshuffle': _arrays(AXES[:1], FLOATS, FLOATS_QUICK),
     'bitshuffle': _arrays([L(None, default=True)]),
     'bitorder': _arrays([L(None, default=True)], ARRAYS[:1], ARRAYS_QUICK[:1]),
-    'float24': _arrays([L(None, default=True)], FLOATS, FLOATS_QUICK, psnr=80),
+    'float24': _arrays([L(None, default=True)], FLOATS, FLOATS_QUICK, psnr=60),
     'bfloat16': _arrays([L(None, default=True)], FLOATS, FLOATS_QUICK, psnr=40),
     'quantize': _arrays([
         L(None, label='bitround 8', default=True, mode='bitround', nsd=8, psnr=40),
