@@ -17,7 +17,7 @@ import numpy
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
-from ._shared cimport Input, Output, read_input, encode_output, array_output, output_limit, level_arg, numthreads_arg
+from ._shared cimport as_array, Input, Output, read_input, encode_output, array_output, output_limit, level_arg, numthreads_arg
 from .avif cimport *
 
 from .._errors import error_class
@@ -218,13 +218,7 @@ cdef int _enum_arg(object value, object enum_type, int default, str name, dict n
 
 cdef tuple _frames(object data):
     """Return the frames of `data` as C-contiguous image arrays."""
-    if isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    if not isinstance(data, numpy.ndarray):
-        try:
-            data = numpy.asarray(memoryview(data))
-        except TypeError:
-            data = numpy.asarray(data)
+    data = as_array(data)
     if data.dtype not in (numpy.uint8, numpy.uint16):
         raise ValueError(f'expected uint8 or uint16 samples, not {data.dtype}')
     if data.ndim == 2:

@@ -11,7 +11,7 @@ from libc.stdint cimport uint8_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcpy, memset
 
-from ._shared cimport Input, Output, array_output, encode_output, output_limit, read_input, ssize_t
+from ._shared cimport as_array, Input, Output, array_output, encode_output, output_limit, read_input, ssize_t
 from .gif cimport *
 
 from cpython.object cimport PyObject
@@ -530,15 +530,7 @@ def gif_encode(data, /, level=None, *, colormap=None, out=None):
     a gray ramp, index i being gray level i. `level` is ignored: GIF has one
     compression.
     """
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.dtype != numpy.uint8:
         raise ValueError(f'expected uint8 samples, not {arr.dtype}')
     if arr.ndim not in (2, 3):

@@ -13,7 +13,7 @@ import numpy
 from libc.stdint cimport uint8_t
 from libc.string cimport memcpy
 
-from ._shared cimport Input, Output, encode_output, read_input
+from ._shared cimport as_array, Input, Output, encode_output, read_input
 from .openjph cimport *
 
 from . import _jpeg2k
@@ -110,15 +110,7 @@ def htj2k_encode(
     cdef bint isplanar = bool(planar)
     if tlm or tilepart:
         raise ValueError(f'tlm and tilepart are not supported by {htj2k_version()}')
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.dtype.kind not in 'ui' or arr.dtype.itemsize not in (1, 2):
         raise ValueError(f'expected (u)int8 or (u)int16 samples, not {arr.dtype}')
     if arr.ndim == 2:

@@ -16,7 +16,7 @@ from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.stdint cimport int8_t, int16_t, uint8_t, uint16_t, uint32_t
 from libc.string cimport memcmp, memcpy, memset, strlen
 
-from ._shared cimport Input, Output, array_output, encode_output, numthreads_arg, output_limit, read_input
+from ._shared cimport as_array, Input, Output, array_output, encode_output, numthreads_arg, output_limit, read_input
 from .openjpeg cimport *
 
 from .._errors import error_class
@@ -277,15 +277,7 @@ cdef void _from_planes(opj_image_t *image, uint8_t *dst, int itemsize, size_t st
 cdef object _image_array(object data, object planar):
     """Return `data` as a C-contiguous (H, W, S) or, if planar, (S, H, W)
     array of 8 or 16-bit integers."""
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.dtype.kind not in 'ui' or arr.dtype.itemsize not in (1, 2):
         raise ValueError(f'expected (u)int8 or (u)int16 samples, not {arr.dtype}')
     if arr.ndim == 2:

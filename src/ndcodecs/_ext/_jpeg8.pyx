@@ -17,7 +17,7 @@ from libc.stdint cimport uint8_t, uint32_t
 from libc.stdlib cimport free
 from libc.string cimport memcpy
 
-from ._shared cimport Input, Output, array_output, decode_output, encode_output, level_arg, output_limit, read_input
+from ._shared cimport as_array, Input, Output, array_output, decode_output, encode_output, level_arg, output_limit, read_input
 from .jpeglib cimport *
 
 from .._errors import error_class
@@ -115,15 +115,7 @@ cdef object _subsampling(object value):
 
 cdef object _image_array(object data):
     """Return `data` as a C-contiguous uint8 image array."""
-    if isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.dtype != numpy.uint8:
         raise ValueError(f'expected uint8 samples, not {arr.dtype}')
     if arr.ndim == 3 and arr.shape[2] == 1:

@@ -11,7 +11,7 @@ import numpy
 
 from libc.stdint cimport int32_t, uint32_t
 
-from ._shared cimport Input, Output, array_output, decode_output, encode_output, level_arg, read_input
+from ._shared cimport as_array, Input, Output, array_output, decode_output, encode_output, level_arg, read_input
 from .charls cimport *
 
 from .._errors import error_class
@@ -56,15 +56,7 @@ cdef str _error(const char *func, charls_jpegls_errc err):
 
 
 cdef object _image_array(object data):
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.dtype.kind != 'u' or arr.dtype.itemsize not in (1, 2):
         raise ValueError(f'expected uint8 or uint16 samples, not {arr.dtype}')
     if arr.ndim == 2:

@@ -15,7 +15,7 @@ import numpy
 cimport cython
 from libc.stdint cimport uint8_t, uint32_t
 
-from ._shared cimport Input, Output, array_output, decode_output, encode_output, level_arg, numthreads_arg, output_limit, read_input
+from ._shared cimport as_array, Input, Output, array_output, decode_output, encode_output, level_arg, numthreads_arg, output_limit, read_input
 from .jxl cimport *
 
 from .._errors import error_class
@@ -157,15 +157,7 @@ cdef class _Encoder:
 def _image(data, planar):
     """Return `data` as a native C-contiguous array and its (frames, height,
     width, samples, extra channels) layout."""
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.dtype.str[1:] not in _DTYPES:
         raise ValueError(f'expected uint8, uint16, float16 or float32 samples, not {arr.dtype}')
     if not arr.dtype.isnative:

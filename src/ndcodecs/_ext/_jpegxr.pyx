@@ -17,7 +17,7 @@ import numpy
 
 from libc.stdint cimport uint8_t, uint32_t
 
-from ._shared cimport Input, Output, array_output, encode_output, output_limit, read_input
+from ._shared cimport as_array, Input, Output, array_output, encode_output, output_limit, read_input
 from .jxrlib cimport *
 
 from .._errors import error_class
@@ -199,15 +199,7 @@ def jpegxr_encode(data, /, level=None, *, photometric=None, hasalpha=None, resol
     n-channel. `hasalpha` makes the last sample alpha (default: True for 4
     samples unless CMYK). `resolution` is (x, y) in dots per inch.
     """
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.ndim not in (2, 3) or min(arr.shape) < 1 or max(arr.shape[:2]) > 0x7FFFFFFF:
         raise ValueError(f'invalid image shape {arr.shape}')
     if arr.dtype.kind not in 'buf':

@@ -45,7 +45,7 @@ import numpy
 from libc.stdint cimport uint8_t, uintptr_t
 from libc.string cimport memset
 
-from ._shared cimport Input, Output, read_input, encode_output, array_output, output_limit
+from ._shared cimport as_array, Input, Output, read_input, encode_output, array_output, output_limit
 from .lerc cimport *
 
 from .._errors import CodecError, error_class
@@ -98,15 +98,7 @@ def lerc_check(data, /):
 
 cdef object _input_array(object data):
     """Return `data` as a C-contiguous native array of a LERC type."""
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data, 'an array')
     dtype = arr.dtype.newbyteorder('=') if arr.dtype.byteorder not in '=|' else arr.dtype
     if dtype not in _TYPES:
         raise ValueError(f'data type {arr.dtype} not supported by LERC')

@@ -22,7 +22,7 @@ import numpy
 from libc.stdint cimport uint8_t, uint32_t
 from libc.string cimport memcmp, memcpy, memmove, memset
 
-from ._shared cimport array_output, Input, Output, read_input, encode_output, decode_output, output_limit, level_arg, ssize_t
+from ._shared cimport as_array, array_output, Input, Output, read_input, encode_output, decode_output, output_limit, level_arg, ssize_t
 from .spng cimport *
 
 from .._errors import error_class
@@ -169,15 +169,7 @@ cdef inline void _put_be16(uint8_t *p, uint32_t value) noexcept nogil:
 
 cdef object _image_array(object data):
     """Return `data` as a C-contiguous uint8 or uint16 image array."""
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))  # keeps a buffer's shape
-        except TypeError:
-            arr = numpy.asarray(data)  # e.g. nested lists
+    arr = as_array(data)
     if arr.ndim not in (2, 3):
         raise ValueError(f'expected a 2-D or 3-D image array, not {arr.ndim}-D')
     if arr.ndim == 3 and not 1 <= arr.shape[2] <= 4:
@@ -314,13 +306,7 @@ cdef tuple _frames(object data, object photometric):
     """Return the frames of `data` as a list of image arrays, as imagecodecs
     reads them: 3-D data is one image with samples unless `photometric` is
     'minisblack' or the last axis is too long for samples."""
-    if isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    if not isinstance(data, numpy.ndarray):
-        try:
-            data = numpy.asarray(memoryview(data))
-        except TypeError:
-            data = numpy.asarray(data)
+    data = as_array(data)
     if photometric is None:
         gray = False
     elif isinstance(photometric, str) and photometric.lower() in ('minisblack', 'gray', 'grey'):

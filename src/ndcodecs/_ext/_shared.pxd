@@ -35,6 +35,7 @@ cdef class Output:
 
 
 cdef Input read_input(object data)
+cdef object as_array(object data, str what=*)
 cdef Output encode_output(object out, Py_ssize_t bound, object error)
 cdef Output decode_output(
     object out, Py_ssize_t size, object error, bint exact, object max_output

@@ -76,6 +76,20 @@ cdef class Input:
             PyBuffer_Release(&self.view)
 
 
+cdef object as_array(object data, str what='an image array'):
+    """Return `data` as a numpy array without a copy where it can: arrays
+    as they are, buffers with their shape, else numpy.asarray (nested
+    lists). str and None raise TypeError saying `what` was expected."""
+    if isinstance(data, numpy.ndarray):
+        return data
+    if isinstance(data, str) or data is None:
+        raise TypeError(f'expected {what}, not {type(data).__name__}')
+    try:
+        return numpy.asarray(memoryview(data))  # keeps a buffer's shape
+    except TypeError:
+        return numpy.asarray(data)
+
+
 cdef Input read_input(object data):
     """Return a contiguous byte view of `data`, which may be any buffer.
 

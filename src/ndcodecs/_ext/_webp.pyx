@@ -8,7 +8,7 @@ Images are uint8 numpy arrays: (H, W, 3) RGB or (H, W, 4) RGBA; gray
 from libc.stdint cimport uint8_t, uint32_t
 from libc.string cimport memcpy
 
-from ._shared cimport Input, Output, array_output, encode_output, numthreads_arg, output_limit, read_input
+from ._shared cimport as_array, Input, Output, array_output, encode_output, numthreads_arg, output_limit, read_input
 from .webp cimport *
 
 import operator
@@ -64,15 +64,7 @@ def webp_check(data, /):
 
 cdef object _image_array(object data):
     """Return `data` as a C-contiguous uint8 array of RGB(A) images."""
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an image array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data)
     if arr.dtype != numpy.uint8:
         raise ValueError(f'expected uint8 samples, not {arr.dtype}')
     if arr.ndim == 2:

@@ -44,7 +44,7 @@ from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport calloc, malloc, free
 from libc.string cimport memcpy, memset
 
-from ._shared cimport array_output, Input, Output, read_input, encode_output, numthreads_arg
+from ._shared cimport as_array, array_output, Input, Output, read_input, encode_output, numthreads_arg
 from .zfp cimport *
 
 from .._errors import error_class
@@ -266,15 +266,7 @@ cdef int _set_field(zfp_field *field, tuple shape, tuple strides, Py_ssize_t ite
 cdef object _input_array(object data):
     """Return `data` as a native array of a zfp type, 1-D to 4-D, not empty,
     with strides that are whole elements (else a contiguous copy)."""
-    if isinstance(data, numpy.ndarray):
-        arr = data
-    elif isinstance(data, str) or data is None:
-        raise TypeError(f'expected an array, not {type(data).__name__}')
-    else:
-        try:
-            arr = numpy.asarray(memoryview(data))
-        except TypeError:
-            arr = numpy.asarray(data)
+    arr = as_array(data, 'an array')
     dtype = _zfp_dtype(arr.dtype)
     if arr.dtype != dtype:
         arr = arr.astype(dtype)
