@@ -138,7 +138,10 @@ def assert_releases_gil(*funcs, min_duration=None, too_fast='pass'):
     if min_duration is None:
         min_duration = max(0.02, 4 * sys.getswitchinterval())
     for func in funcs:
-        duration, gap = max_gap_while(func)
+        for _ in range(3):  # a held GIL pauses every try; the scheduler only some
+            duration, gap = max_gap_while(func)
+            if duration < min_duration or gap < duration / 2:
+                break
         if duration < min_duration:
             message = f'a {duration:.3f} s call is too fast to tell a held GIL from a switch interval'
             if too_fast == 'fail':
