@@ -197,9 +197,10 @@ def htj2k_decode(data, /, *, planar=None, skipres=None, resilient=False, numthre
     ndcodecs.get_max_output()).
 
     openjpeg decodes (it is multi-threaded, and decodes small tiles that
-    OpenJPH 0.9 gets wrong). As built by Debian, both libraries abort the
-    process (failed assertions) on some corrupt HT code blocks, mostly
-    where packet data holds a marker code, so such streams are refused.
+    OpenJPH 0.9 gets wrong) in a helper process (ndcodecs._isolation): as
+    built by Debian, it aborts the process that runs it (failed
+    assertions) on some corrupt HT code blocks. Such a stream raises
+    Htj2kError, and the next call starts a new helper.
     """
     cdef Input src = read_input(data)
     if src.size >= 12 and (<const char *>src.data)[:12] == _JP2_SIGNATURE:

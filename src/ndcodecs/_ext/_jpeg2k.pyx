@@ -14,11 +14,15 @@ from cpython.mem cimport PyMem_Calloc, PyMem_Free
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.stdint cimport int8_t, int16_t, uint8_t, uint16_t, uint32_t
+from libc.stdio cimport snprintf
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcmp, memcpy, memset, strlen
 
 from ._shared cimport as_array, Input, Output, array_output, encode_output, numthreads_arg, output_limit, read_input
+from .isolate cimport *
 from .openjpeg cimport *
 
+from .. import _isolation
 from .._errors import error_class
 
 __all__ = ['JPEG2K', 'Jpeg2kError', 'jpeg2k_version', 'jpeg2k_check', 'jpeg2k_encode', 'jpeg2k_decode']
@@ -511,12 +515,7 @@ def jpeg2k_encode(
         Py_XDECREF(sink.error)
         sink.error = NULL
         with nogil:
-            if stream != NULL:
-                opj_stream_destroy(stream)
-            if codec != NULL:
-                opj_destroy_codec(codec)
-            if image != NULL:
-                opj_image_destroy(image)
+            _close(codec, stream, image)
         PyMem_Free(cmptparms)
     return dst.finish(<Py_ssize_t>sink.end)
 
@@ -534,146 +533,343 @@ def jpeg2k_decode(data, /, *, planar=None, verbose=None, numthreads=None, reduce
     return _decode(data, planar, verbose, numthreads, reduce, True, False, out, max_output, Jpeg2kError)
 
 
-def _decode(data, planar, verbose, numthreads, reduce, strict, allow_ht, out, max_output, error):
-    """jpeg2k_decode, raising `error`; not `strict`, truncated codestreams
-    decode as far as they go; `allow_ht` lets HT code blocks through
-    (htj2k_decode uses this)."""
-    cdef Input inp = read_input(data)
-    cdef Py_ssize_t limit = output_limit(max_output)
-    cdef bint isplanar = bool(planar)
-    cdef OPJ_BOOL cstrict = OPJ_TRUE if strict else OPJ_FALSE
-    cdef int nthreads = numthreads_arg(numthreads)
-    cdef uint32_t creduce = 0
-    cdef int fmt
+# Decoding. Debian's openjpeg aborts the process (failed assertions) on some
+# corrupt HT code blocks, so HT codestreams decode in a helper process
+# (ndcodecs._isolation), or where none can start, in a forked child
+# (isolate.h); the others in this process. All run the same steps.
+
+cdef struct _Decode:
+    _Source source
+    _Messages msg
+    int fmt
+    OPJ_BOOL strict
+    uint32_t reduce
+    int nthreads
+    size_t limit  # bytes the int32 working planes may take
+    bint planar
+    char func[40]  # the openjpeg call that failed, if any
+    char problem[200]  # else what is wrong, if anything
+    size_t samples  # in the working planes, from the header
+    # the decoded image
+    uint32_t ncomps, width, height, prec
+    int sgnd
+    # in a child: where its pixels go, and their room
+    uint8_t *pixels
+    size_t room
+
+
+cdef int _fail(_Decode *job, const char *func, const char *problem) noexcept nogil:
+    if func != NULL:
+        snprintf(job.func, sizeof(job.func), b'%s', func)
+    if problem != NULL:
+        snprintf(job.problem, sizeof(job.problem), b'%s', problem)
+    return -1
+
+
+cdef object _job_error(_Decode *job, object error):
+    if job.func[0]:
+        return _failed(job.func, &job.msg, error)
+    return error(job.problem.decode('utf-8', 'replace'))
+
+
+cdef int _open(_Decode *job, opj_codec_t **codec, opj_stream_t **stream, opj_image_t **image, int nthreads) noexcept nogil:
+    """Create the decoder and read the header; 0, or -1 with the failure
+    in `job`."""
     cdef opj_dparameters_t params
-    cdef opj_image_t *image = NULL
+    cdef size_t c, chunk = min(max(job.source.size, 4096), 1 << 20)
+    opj_set_default_decoder_parameters(&params)
+    params.cp_reduce = job.reduce
+    job.source.pos = 0
+    codec[0] = opj_create_decompress(<OPJ_CODEC_FORMAT>job.fmt)
+    if codec[0] == NULL:
+        return _fail(job, b'opj_create_decompress', NULL)
+    _set_handlers(codec[0], &job.msg)
+    if not opj_setup_decoder(codec[0], &params):
+        return _fail(job, b'opj_setup_decoder', NULL)
+    opj_decoder_set_strict_mode(codec[0], job.strict)
+    if nthreads > 1:
+        opj_codec_set_threads(codec[0], nthreads)
+    stream[0] = opj_stream_create(chunk, OPJ_TRUE)
+    if stream[0] == NULL:
+        return _fail(job, b'opj_stream_create', NULL)
+    opj_stream_set_read_function(stream[0], _src_read)
+    opj_stream_set_skip_function(stream[0], _src_skip)
+    opj_stream_set_seek_function(stream[0], _src_seek)
+    opj_stream_set_user_data(stream[0], &job.source, NULL)
+    opj_stream_set_user_data_length(stream[0], job.source.size)
+    if not opj_read_header(stream[0], codec[0], image) or image[0] == NULL:
+        return _fail(job, b'opj_read_header', NULL)
+    if image[0].numcomps < 1:
+        return _fail(job, NULL, b'opj_read_header returned an image without components')
+    # openjpeg decodes into int32 planes of the full components: check
+    # their size before it allocates them
+    job.samples = 0
+    for c in range(image[0].numcomps):
+        if image[0].comps[c].dx == 0 or image[0].comps[c].dy == 0:
+            return _fail(job, NULL, b'invalid component subsampling')
+        job.samples += (_ceil_div(image[0].x1 - image[0].x0, image[0].comps[c].dx)
+                        * _ceil_div(image[0].y1 - image[0].y0, image[0].comps[c].dy))
+    if job.samples > job.limit // 4:
+        snprintf(job.problem, sizeof(job.problem), b'decoding needs %zu bytes, more than max_output=%zu bytes',
+                 job.samples * 4, job.limit)
+        return -1
+    return 0
+
+
+cdef int _decode_image(_Decode *job, opj_codec_t *codec, opj_stream_t *stream, opj_image_t *image) noexcept nogil:
+    """Decode the image _open read the header of, and check that numpy can
+    hold its components; 0, or -1 with the failure in `job`."""
+    cdef uint32_t c
+    if not opj_decode(codec, stream, image):
+        return _fail(job, b'opj_decode', NULL)
+    if not opj_end_decompress(codec, stream):
+        return _fail(job, b'opj_end_decompress', NULL)
+    job.ncomps = image.numcomps
+    job.width = image.comps[0].w
+    job.height = image.comps[0].h
+    job.prec = image.comps[0].prec
+    job.sgnd = image.comps[0].sgnd
+    for c in range(job.ncomps):
+        if image.comps[c].w != job.width or image.comps[c].h != job.height or image.comps[c].data == NULL:
+            return _fail(job, NULL, b'components of different sizes are not supported')
+        if image.comps[c].prec != job.prec or image.comps[c].sgnd != <uint32_t>job.sgnd:
+            return _fail(job, NULL, b'components of different precisions are not supported')
+    if job.prec < 1 or job.prec > 16:
+        snprintf(job.problem, sizeof(job.problem), b'%u-bit samples are not supported', job.prec)
+        return -1
+    return 0
+
+
+cdef inline int _itemsize(_Decode *job) noexcept nogil:
+    return 1 if job.prec <= 8 else 2
+
+
+cdef void _write_pixels(_Decode *job, opj_image_t *image, uint8_t *dst) noexcept nogil:
+    """Copy the decoded components into dst, interleaved or planar."""
+    if job.planar:
+        _from_planes(image, dst, _itemsize(job), <size_t>job.height * job.width, 1)
+    else:
+        _from_planes(image, dst, _itemsize(job), 1, job.ncomps)
+
+
+cdef void _close(opj_codec_t *codec, opj_stream_t *stream, opj_image_t *image) noexcept nogil:
+    if stream != NULL:
+        opj_stream_destroy(stream)
+    if codec != NULL:
+        opj_destroy_codec(codec)
+    if image != NULL:
+        opj_image_destroy(image)
+
+
+cdef object _result(_Decode *job, object out, object max_output, object error):
+    """Return the array for the decoded image, from array_output."""
+    cdef Py_ssize_t h = job.height, w = job.width, s = job.ncomps
+    dtype = f'{"i" if job.sgnd else "u"}{_itemsize(job)}'
+    if s == 1:
+        shape = (h, w)
+    elif job.planar:
+        shape = (s, h, w)
+    else:
+        shape = (h, w, s)
+    return array_output(out, shape, dtype, error, max_output)
+
+
+cdef object _decode_here(_Decode *job, object out, object max_output, object error):
     cdef opj_codec_t *codec = NULL
     cdef opj_stream_t *stream = NULL
-    cdef _Messages msg
-    cdef _Source source
-    cdef const char *func = b'opj_create_decompress'
-    cdef int ok = 0, itemsize
-    cdef uint32_t c, ncomps, width, height, prec
-    cdef size_t stride, step, samples
-    cdef size_t chunk = <size_t>min(max(inp.size, 4096), 1 << 20), offset
-    cdef int ht
-    cdef uint8_t *dstdata
+    cdef opj_image_t *image = NULL
+    cdef int failed
+    cdef uint8_t *dst
+    try:
+        with nogil:
+            failed = _open(job, &codec, &stream, &image, job.nthreads)
+            if not failed:
+                failed = _decode_image(job, codec, stream, image)
+        if failed:
+            raise _job_error(job, error)
+        result = _result(job, out, max_output, error)
+        dst = <uint8_t *><size_t>result.ctypes.data
+        with nogil:
+            _write_pixels(job, image, dst)
+        _report(&job.msg)
+    finally:
+        with nogil:
+            _close(codec, stream, image)
+    return result
+
+
+cdef long _decode_in_child(void *arg) noexcept nogil:
+    """The work of a forked child: decode into the shared pixels."""
+    cdef _Decode *job = <_Decode *>arg
+    cdef opj_codec_t *codec = NULL
+    cdef opj_stream_t *stream = NULL
+    cdef opj_image_t *image = NULL
+    if _open(job, &codec, &stream, &image, job.nthreads) or _decode_image(job, codec, stream, image):
+        return -1
+    if <size_t>job.ncomps * job.height * job.width * _itemsize(job) > job.room:
+        return _fail(job, NULL, b'the decoded image is larger than its header said')
+    _write_pixels(job, image, job.pixels)
+    return 0  # the child exits: no need to free
+
+
+cdef object _decode_isolated(_Decode *job, object out, object max_output, object error):
+    """Read the header here, decode in a helper process, or if helpers
+    cannot start here, in a forked child."""
+    cdef opj_codec_t *codec = NULL
+    cdef opj_stream_t *stream = NULL
+    cdef opj_image_t *image = NULL
+    cdef int failed
+    with nogil:
+        failed = _open(job, &codec, &stream, &image, 0)
+        _close(codec, stream, image)
+    if failed:
+        raise _job_error(job, error)
+    job.msg.size = 0
+    job.msg.text[0] = 0
+    job.room = job.samples * 2  # components at most this size, 2 bytes a sample
+    # generous: openjpeg decodes tens of millions of samples a second
+    cdef unsigned seconds = 20 + <unsigned>(job.samples >> 20)
+    helper = _isolation.acquire(__name__)
+    if helper is None:
+        return _decode_forked(job, seconds, out, max_output, error)
+    return _decode_in_helper(job, helper, seconds, out, max_output, error)
+
+
+cdef object _decode_in_helper(_Decode *job, object helper, unsigned seconds, object out, object max_output, object error):
+    cdef _Decode reply
+    cdef int fd = helper.fd, status, timeout = <int>min(seconds * 1000, 0x7FFFFFFF)
+    cdef size_t size = 0
+    cdef uint8_t *dst
+    complete = False
+    try:
+        with nogil:
+            status = ndc_message_send(fd, job, sizeof(_Decode), job.source.data, job.source.size, timeout)
+            if status == 0:
+                status = ndc_message_head(fd, &reply, sizeof(_Decode), &size, timeout)
+        if status == 0 and (reply.func[0] or reply.problem[0]):
+            complete = size == 0
+            raise _job_error(&reply, error)
+        if status == 0:
+            if size != <size_t>reply.ncomps * reply.height * reply.width * _itemsize(&reply) or size > job.room:
+                raise error('the decoding process returned an inconsistent image')
+            result = _result(&reply, out, max_output, error)
+            dst = <uint8_t *><size_t>result.ctypes.data
+            with nogil:
+                status = ndc_message_body(fd, dst, size, timeout)
+        if status != 0:
+            raise _isolation.failed(helper, status == NDC_MESSAGE_TIMEOUT, 'openjpeg', seconds, error)
+        complete = True
+        _report(&reply.msg)
+    finally:
+        _isolation.finish(helper, complete)
+    return result
+
+
+cdef void *_decode_request(void *head, const uint8_t *body, size_t size, size_t *replysize) noexcept nogil:
+    """Decode a request of _decode_in_helper in a helper process: the
+    pixels, or NULL with the failure in the job."""
+    cdef _Decode *job = <_Decode *>head
+    cdef opj_codec_t *codec = NULL
+    cdef opj_stream_t *stream = NULL
+    cdef opj_image_t *image = NULL
+    cdef uint8_t *pixels = NULL
+    job.source.data = body
+    job.source.size = size
+    job.msg.size = 0
+    job.msg.text[0] = 0
+    job.func[0] = 0
+    job.problem[0] = 0
+    if _open(job, &codec, &stream, &image, job.nthreads) == 0 and _decode_image(job, codec, stream, image) == 0:
+        replysize[0] = <size_t>job.ncomps * job.height * job.width * _itemsize(job)
+        pixels = <uint8_t *>malloc(replysize[0])
+        if pixels == NULL:
+            _fail(job, NULL, b'out of memory for the decoded image')
+        else:
+            _write_pixels(job, image, pixels)
+    _close(codec, stream, image)
+    return pixels
+
+
+def serve_helper():
+    """The loop of a helper process decoding HT codestreams."""
+    with nogil:
+        ndc_serve(0, sizeof(_Decode), _decode_request)
+
+
+cdef object _decode_forked(_Decode *header, unsigned seconds, object out, object max_output, object error):
+    cdef _Decode *job = NULL
+    cdef long status
+    cdef int detail = 0
+    cdef size_t size
+    cdef uint8_t *dst
+    try:
+        job = <_Decode *>ndc_shared_alloc(sizeof(_Decode))
+        if job == NULL:
+            raise MemoryError('could not map memory shared with the decoding process')
+        memcpy(job, header, sizeof(_Decode))
+        job.pixels = <uint8_t *>ndc_shared_alloc(job.room)
+        if job.pixels == NULL:
+            raise MemoryError('could not map memory shared with the decoding process')
+        with nogil:
+            status = ndc_isolated_run(_decode_in_child, job, seconds, &detail)
+        exc = isolated_error(status, detail, 'openjpeg', error)
+        if exc is not None:
+            raise exc
+        if status != 0:
+            raise _job_error(job, error)
+        size = <size_t>job.ncomps * job.height * job.width * _itemsize(job)
+        if size > job.room:
+            raise error('the decoding process returned an inconsistent image')
+        result = _result(job, out, max_output, error)
+        dst = <uint8_t *><size_t>result.ctypes.data
+        with nogil:
+            memcpy(dst, job.pixels, size)
+        _report(&job.msg)
+    finally:
+        if job != NULL:
+            ndc_shared_free(job.pixels, job.room)
+            ndc_shared_free(job, sizeof(_Decode))
+    return result
+
+
+def _decode(data, planar, verbose, numthreads, reduce, strict, ht, out, max_output, error):
+    """jpeg2k_decode, raising `error`; not `strict`, truncated codestreams
+    decode as far as they go; `ht` lets HT code blocks through and decodes
+    in another process (htj2k_decode uses this)."""
+    cdef Input inp = read_input(data)
+    cdef _Decode job
+    cdef size_t offset
+    cdef int uses_ht
+    memset(&job, 0, sizeof(job))
     if reduce is not None:
         if not 0 <= reduce <= 32:
             raise ValueError(f'reduce must be 0 to 32, not {reduce}')
-        creduce = reduce
+        job.reduce = reduce
     if inp.size >= 12 and memcmp_bytes(inp.data, _JP2_SIGNATURE, 12):
-        fmt = OPJ_CODEC_JP2
+        job.fmt = OPJ_CODEC_JP2
     elif inp.size >= 4 and memcmp_bytes(inp.data, _J2K_SIGNATURE, 4):
-        fmt = OPJ_CODEC_J2K
+        job.fmt = OPJ_CODEC_J2K
     else:
         raise error('not a JPEG 2000 stream: no JP2 signature or SOC/SIZ markers')
-
-    # Debian's openjpeg aborts the process (failed assertions) on some
-    # corrupt HT code blocks: HT codestreams go through htj2k_decode, which
-    # refuses marker codes inside packets, where that happens most
-    offset = _codestream_offset(inp.data, <size_t>inp.size) if fmt == OPJ_CODEC_JP2 else 0
-    if fmt == OPJ_CODEC_JP2 and offset == 0:
+    offset = _codestream_offset(inp.data, <size_t>inp.size) if job.fmt == OPJ_CODEC_JP2 else 0
+    if job.fmt == OPJ_CODEC_JP2 and offset == 0:
         raise error('no codestream box in the JP2 file')
-    if allow_ht and _marker_in_packets(inp.data + offset, <size_t>inp.size - offset):
-        raise error('corrupt codestream: a marker code inside packet data')
-    if not allow_ht:
-        ht = _uses_ht(inp.data + offset, <size_t>inp.size - offset)
-        if ht < 0:
+    if not ht:
+        uses_ht = _uses_ht(inp.data + offset, <size_t>inp.size - offset)
+        if uses_ht < 0:
             raise error('invalid or truncated codestream: broken marker segments')
-        if ht:
+        if uses_ht:
             raise error('HTJ2K code blocks: use htj2k_decode')
-    msg.size = 0
-    msg.text[0] = 0
-    msg.verbose = 0 if not verbose else int(verbose)
-    source.data = inp.data
-    source.size = <size_t>inp.size
-    source.pos = 0
-    opj_set_default_decoder_parameters(&params)
-    params.cp_reduce = creduce
-    try:
-        with nogil:
-            codec = opj_create_decompress(<OPJ_CODEC_FORMAT>fmt)
-            if codec != NULL:
-                _set_handlers(codec, &msg)
-                func = b'opj_setup_decoder'
-                ok = opj_setup_decoder(codec, &params)
-            if ok:
-                opj_decoder_set_strict_mode(codec, cstrict)
-                if nthreads > 1:
-                    opj_codec_set_threads(codec, nthreads)
-                func = b'opj_stream_create'
-                stream = opj_stream_create(chunk, OPJ_TRUE)
-                ok = stream != NULL
-            if ok:
-                opj_stream_set_read_function(stream, _src_read)
-                opj_stream_set_skip_function(stream, _src_skip)
-                opj_stream_set_seek_function(stream, _src_seek)
-                opj_stream_set_user_data(stream, &source, NULL)
-                opj_stream_set_user_data_length(stream, source.size)
-                func = b'opj_read_header'
-                ok = opj_read_header(stream, codec, &image)
-        if codec == NULL:
-            raise MemoryError(f'{func.decode()} failed')
-        if not ok or image == NULL:
-            raise _failed(func, &msg, error)
-        ncomps = image.numcomps
-        if ncomps < 1:
-            raise error('opj_read_header returned an image without components')
-        # openjpeg decodes into int32 planes of the full components: check
-        # their size before it allocates them
-        samples = 0
-        for c in range(ncomps):
-            if image.comps[c].dx == 0 or image.comps[c].dy == 0:
-                raise error('invalid component subsampling')
-            samples += <size_t>_ceil_div(image.x1 - image.x0, image.comps[c].dx) * _ceil_div(image.y1 - image.y0, image.comps[c].dy)
-        if samples > <size_t>limit // 4:
-            raise error(
-                f'decoding needs {samples * 4} bytes, more than max_output={limit} bytes'
-            )
-        with nogil:
-            func = b'opj_decode'
-            ok = opj_decode(codec, stream, image)
-            if ok:
-                func = b'opj_end_decompress'
-                ok = opj_end_decompress(codec, stream)
-        if not ok:
-            raise _failed(func, &msg, error)
-        width = image.comps[0].w
-        height = image.comps[0].h
-        prec = image.comps[0].prec
-        for c in range(ncomps):
-            if (image.comps[c].w != width or image.comps[c].h != height
-                    or image.comps[c].data == NULL):
-                raise error('components of different sizes are not supported')
-            if image.comps[c].prec != prec or image.comps[c].sgnd != image.comps[0].sgnd:
-                raise error('components of different precisions are not supported')
-        if prec < 1 or prec > 16:
-            raise error(f'{prec}-bit samples are not supported')
-        itemsize = 1 if prec <= 8 else 2
-        dtype = f'{"i" if image.comps[0].sgnd else "u"}{itemsize}'
-        if ncomps == 1:
-            shape = (<Py_ssize_t>height, <Py_ssize_t>width)
-        elif isplanar:
-            shape = (<Py_ssize_t>ncomps, <Py_ssize_t>height, <Py_ssize_t>width)
-        else:
-            shape = (<Py_ssize_t>height, <Py_ssize_t>width, <Py_ssize_t>ncomps)
-        result = array_output(out, shape, dtype, error, max_output)
-        dstdata = <uint8_t *>(<size_t>result.ctypes.data)
-        stride = (<size_t>height * width) if isplanar else 1
-        step = 1 if isplanar else ncomps
-        with nogil:
-            _from_planes(image, dstdata, itemsize, stride, step)
-        _report(&msg)
-    finally:
-        with nogil:
-            if stream != NULL:
-                opj_stream_destroy(stream)
-            if codec != NULL:
-                opj_destroy_codec(codec)
-            if image != NULL:
-                opj_image_destroy(image)
-    return result
+    job.source.data = inp.data
+    job.source.size = <size_t>inp.size
+    job.msg.verbose = 0 if not verbose else int(verbose)
+    job.strict = OPJ_TRUE if strict else OPJ_FALSE
+    job.nthreads = numthreads_arg(numthreads)
+    job.limit = <size_t>output_limit(max_output)
+    job.planar = bool(planar)
+    if ht:
+        return _decode_isolated(&job, out, max_output, error)
+    return _decode_here(&job, out, max_output, error)
 
 
 cdef inline uint32_t _be16(const uint8_t *p) noexcept nogil:
@@ -722,40 +918,6 @@ cdef int _uses_ht(const uint8_t *data, size_t size) noexcept nogil:
                     return -1
                 tile_end += pos
         pos = end
-    return 0
-
-
-cdef int _marker_in_packets(const uint8_t *data, size_t size) noexcept nogil:
-    """Return 1 if a tile-part's data holds a marker code (0xFF, then a
-    byte above 0x8F) other than SOP or EPH, which valid packets never do."""
-    cdef size_t pos = 2, stop, i, tile_end = 0
-    cdef uint32_t marker, length
-    while size - pos >= 4:
-        marker = _be16(data + pos)
-        if marker == 0xFF93:  # SOD
-            stop = tile_end if tile_end else size
-            if not tile_end and stop >= pos + 4 and _be16(data + stop - 2) == 0xFFD9:
-                stop -= 2
-            for i in range(pos + 2, stop - 1):
-                if data[i] == 0xFF and data[i + 1] > 0x8F and data[i + 1] != 0x91 and data[i + 1] != 0x92:
-                    return 1
-            if not tile_end:
-                return 0
-            pos = tile_end
-            tile_end = 0
-            continue
-        if marker < 0xFF30 or marker == 0xFFD9:
-            return 0
-        length = _be16(data + pos + 2)
-        if length < 2 or length > size - pos - 2:
-            return 0
-        if marker == 0xFF90 and length == 10:
-            tile_end = (<size_t>_be16(data + pos + 6) << 16) | _be16(data + pos + 8)
-            if tile_end and (tile_end < 14 or tile_end > size - pos):
-                return 0
-            if tile_end:
-                tile_end += pos
-        pos += 2 + length
     return 0
 
 

@@ -1,8 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """JPEG XR codec through jxrlib.
 
-jxrlib crashes on some corrupt streams, so decoding runs in a forked child
-process writing into shared memory; a crash there raises JpegxrError.
+jxrlib crashes on some corrupt streams, so decoding runs in a helper
+process (ndcodecs._isolation), or where none can start, in a forked child;
+a crash there raises JpegxrError.
 
 Images are numpy arrays: (H, W) gray of bool, uint8, uint16, float16 or
 float32; (H, W, 3) RGB and (H, W, 4) RGBA of uint8, uint16, float16 or
@@ -11,15 +12,16 @@ formats decode to float32, or to int16/int32 with `fp2int`.
 """
 
 import enum
-import os
 
 import numpy
 
 from libc.stdint cimport uint8_t, uint32_t
 
 from ._shared cimport as_array, Input, Output, array_output, encode_output, output_limit, read_input
+from .isolate cimport *
 from .jxrlib cimport *
 
+from .. import _isolation
 from .._errors import error_class
 
 __all__ = ['JPEGXR', 'JpegxrError', 'jpegxr_version', 'jpegxr_check', 'jpegxr_encode', 'jpegxr_decode']
@@ -122,14 +124,15 @@ def jpegxr_decode(data, /, *, fp2int=False, out=None, max_output=None):
     else:
         raw = numpy.empty(height * stride, numpy.uint8)
     buf = <uint8_t *><size_t>raw.ctypes.data
-    with nogil:
-        err = ndc_jxr_decode(src.data, <size_t>src.size, width, height, fmt, buf, stride, &detail)
-    if err == NDC_JXR_ERR_SIGNAL:
-        raise JpegxrError(f'jxrlib crashed on this stream (signal {detail})')
-    if err == NDC_JXR_ERR_EXIT:
-        raise JpegxrError(f'the decoding process ended without a result (status {detail})')
-    if err == NDC_JXR_ERR_SYSTEM:
-        raise JpegxrError(f'could not run the decoding process: {os.strerror(detail)}')
+    helper = _isolation.acquire(__name__)
+    if helper is not None:
+        err = _decode_in_helper(helper, src, width, height, fmt, stride, buf)
+    else:
+        with nogil:
+            err = ndc_jxr_decode(src.data, <size_t>src.size, width, height, fmt, buf, stride, &detail)
+        exc = isolated_error(err, detail, 'jxrlib', JpegxrError)
+        if exc is not None:
+            raise exc
     if err != 0:
         raise JpegxrError(_error('PKImageDecode_Copy', err))
     if raw is result:
@@ -145,6 +148,44 @@ def jpegxr_decode(data, /, *, fp2int=False, out=None, max_output=None):
         pixels = pixels * numpy.float32(1.0 / (1 << f.fraction))
     result[...] = pixels.reshape(shape)
     return result
+
+
+cdef long _decode_in_helper(object helper, Input src, uint32_t width, uint32_t height, int fmt, size_t stride,
+                            uint8_t *dst) except? -9999:
+    """Decode in a helper process: return jxrlib's result, or raise."""
+    cdef ndc_jxr_request request
+    cdef int fd = helper.fd, status
+    cdef size_t size = 0, expected = <size_t>height * stride
+    # generous: jxrlib decodes tens of megabytes per second
+    cdef unsigned seconds = 20 + <unsigned>(expected >> 22)
+    cdef int timeout = <int>min(seconds * 1000, 0x7FFFFFFF)
+    request.width = width
+    request.height = height
+    request.format = fmt
+    request.stride = stride
+    request.err = 0
+    complete = False
+    try:
+        with nogil:
+            status = ndc_message_send(fd, &request, sizeof(request), src.data, <size_t>src.size, timeout)
+            if status == 0:
+                status = ndc_message_head(fd, &request, sizeof(request), &size, timeout)
+            if status == 0 and request.err == 0 and size == expected:
+                status = ndc_message_body(fd, dst, size, timeout)
+        if status != 0:
+            raise _isolation.failed(helper, status == NDC_MESSAGE_TIMEOUT, 'jxrlib', seconds, JpegxrError)
+        if size != (expected if request.err == 0 else 0):
+            raise JpegxrError('the decoding process returned an inconsistent image')
+        complete = True
+        return request.err
+    finally:
+        _isolation.finish(helper, complete)
+
+
+def serve_helper():
+    """The loop of a helper process decoding JPEG XR."""
+    with nogil:
+        ndc_serve(0, sizeof(ndc_jxr_request), ndc_jxr_serve_request)
 
 
 cdef int _format(arr, photometric, hasalpha) except -1:

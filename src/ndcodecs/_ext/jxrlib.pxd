@@ -14,10 +14,13 @@ cdef extern from 'jxr_shim.h' nogil:
         int bgr
         int alpha
 
-    long NDC_JXR_ERR_SIGNAL
-    long NDC_JXR_ERR_EXIT
-    long NDC_JXR_ERR_SYSTEM
+    ctypedef struct ndc_jxr_request:
+        uint32_t width, height
+        int format
+        size_t stride
+        long err
 
+    void *ndc_jxr_serve_request(void *head, const uint8_t *body, size_t size, size_t *replysize) noexcept
     const ndc_jxr_format *ndc_jxr_format_at(int index)
     int ndc_jxr_format_find(const char *name)
     long ndc_jxr_info(const uint8_t *src, size_t size, uint32_t *width, uint32_t *height, int *format)

@@ -2,17 +2,12 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <JXRGlue.h>
 
+#include "isolate.h"
 #include "jxr_shim.h"
 
 typedef struct {
@@ -299,112 +294,73 @@ Cleanup:
     return err;
 }
 
-/* What the child leaves for the parent, at the start of the mapping. */
+/* One decode for ndc_isolated_run: jxrlib writes into shared pixels. */
 typedef struct {
-    long err;
-    int done;
-} child_status;
+    const uint8_t *src;
+    size_t size;
+    uint32_t width, height;
+    int format;
+    uint8_t *dst;
+    size_t stride;
+} decode_job;
 
-/* The child: no Python, no output, no atexit handlers. Default signal
-   actions (the parent's handlers, Python's or faulthandler's, must not run
-   here), no core files, and a time limit, so that a crash or hang in jxrlib
-   ends only this process. */
-static void child_main(const uint8_t *src, size_t size, uint32_t width, uint32_t height, int format,
-                       uint8_t *dst, size_t stride, child_status *status, unsigned seconds)
+static long decode_work(void *arg)
 {
-    struct rlimit limit;
-    sigset_t all;
-    int null = open("/dev/null", O_WRONLY);
-
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
-    /* jxrlib prints warnings; keep them, and the parent's unflushed
-       output copied into this process, out of the parent's streams */
-    if (null >= 0) {
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-    }
-    limit.rlim_cur = limit.rlim_max = 0;
-    setrlimit(RLIMIT_CORE, &limit);
-    limit.rlim_cur = seconds;
-    limit.rlim_max = seconds + 1;
-    setrlimit(RLIMIT_CPU, &limit);
-    alarm(seconds);
-    status->err = jxr_decode(src, size, width, height, format, dst, stride);
-    status->done = 1;
-    _exit(0);
+    decode_job *job = arg;
+    return jxr_decode(job->src, job->size, job->width, job->height, job->format, job->dst, job->stride);
 }
 
 long ndc_jxr_decode(const uint8_t *src, size_t size, uint32_t width, uint32_t height, int format,
                     uint8_t *dst, size_t stride, int *detail)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), rows, bytes, head, total;
-    uint8_t *map;
-    child_status *status;
-    pid_t pid, got;
-    int wstatus = 0;
+    decode_job job = {src, size, width, height, format, NULL, stride};
+    size_t rows, bytes;
     long err;
-    unsigned seconds;
 
     *detail = 0;
     if (width == 0 || height == 0 || stride == 0 || format < 0 || format >= NFORMATS)
         return WMP_errInvalidParameter;
+    /* jxrlib writes whole macroblocks of 16 rows */
     rows = ((size_t)height + 15) / 16 * 16;
-    if (rows > (SIZE_MAX / 2 - 4 * page) / stride)
+    if (rows > (SIZE_MAX / 4) / stride)
         return WMP_errOutOfMemory;
-    bytes = (rows * stride + page - 1) / page * page;
-    /* status page, guard, pixels, guard: a child writing past its pixels
-       faults instead of reaching another decode's mapping */
-    head = 2 * page;
-    total = head + bytes + page;
-    map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED) {
+    bytes = rows * stride;
+    job.dst = ndc_shared_alloc(bytes);
+    if (job.dst == NULL) {
         *detail = errno;
-        return NDC_JXR_ERR_SYSTEM;
+        return NDC_ISOLATED_SYSTEM;
     }
-    if (mprotect(map + page, page, PROT_NONE) != 0 || mprotect(map + head + bytes, page, PROT_NONE) != 0) {
-        *detail = errno;
-        munmap(map, total);
-        return NDC_JXR_ERR_SYSTEM;
-    }
-    status = (child_status *)map;
-    status->err = WMP_errFail;
-    status->done = 0;
     /* generous: jxrlib decodes tens of megabytes per second */
-    seconds = 20 + (unsigned)((rows * stride) >> 22);
-
-    pid = fork();
-    if (pid == 0)
-        child_main(src, size, width, height, format, map + head, stride, status, seconds);
-    if (pid < 0) {
-        *detail = errno;
-        munmap(map, total);
-        return NDC_JXR_ERR_SYSTEM;
-    }
-    do {
-        got = waitpid(pid, &wstatus, 0);
-    } while (got < 0 && errno == EINTR);
-
-    if (got != pid) {
-        /* the child was reaped elsewhere (SIGCHLD ignored or handled) */
-        *detail = errno;
-        err = NDC_JXR_ERR_SYSTEM;
-    } else if (WIFSIGNALED(wstatus)) {
-        *detail = WTERMSIG(wstatus);
-        err = NDC_JXR_ERR_SIGNAL;
-    } else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || !status->done) {
-        *detail = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-        err = NDC_JXR_ERR_EXIT;
-    } else {
-        err = status->err;
-        if (err == WMP_errSuccess)
-            memcpy(dst, map + head, (size_t)height * stride);
-    }
-    munmap(map, total);
+    err = ndc_isolated_run(decode_work, &job, 20 + (unsigned)(bytes >> 22), detail);
+    if (err == WMP_errSuccess)
+        memcpy(dst, job.dst, (size_t)height * stride);
+    ndc_shared_free(job.dst, bytes);
     return err;
+}
+
+void *ndc_jxr_serve_request(void *head, const uint8_t *body, size_t size, size_t *replysize)
+{
+    ndc_jxr_request *request = head;
+    size_t rows = ((size_t)request->height + 15) / 16 * 16;
+    uint8_t *rowsdata = NULL;
+
+    *replysize = 0;
+    request->err = WMP_errInvalidParameter;
+    if (request->width == 0 || request->height == 0 || request->stride == 0 || request->format < 0
+        || request->format >= NFORMATS)
+        return NULL;
+    request->err = WMP_errOutOfMemory;
+    /* jxrlib writes whole macroblocks of 16 rows */
+    if (rows > (SIZE_MAX / 4) / request->stride || (rowsdata = malloc(rows * request->stride)) == NULL)
+        return NULL;
+    request->err = jxr_decode(body, size, request->width, request->height, request->format, rowsdata,
+                              request->stride);
+    if (request->err != WMP_errSuccess) {
+        free(rowsdata);
+        return NULL;
+    }
+    *replysize = (size_t)request->height * request->stride;
+    return rowsdata;
 }
 
 #define OVERFLOWED ((size_t)-1)

@@ -21,11 +21,6 @@ typedef struct {
     int alpha;
 } ndc_jxr_format;
 
-/* Results of ndc_jxr_decode besides jxrlib's errors, with `detail`. */
-#define NDC_JXR_ERR_SIGNAL -1001 /* the decoding process was killed by signal `detail` */
-#define NDC_JXR_ERR_EXIT -1002   /* it ended without a result (exit status `detail`) */
-#define NDC_JXR_ERR_SYSTEM -1003 /* mmap, fork or waitpid failed with errno `detail` */
-
 /* The pixel format table: entry `index` (NULL if out of range), and the
    index of a format by name (-1 if unknown). */
 const ndc_jxr_format *ndc_jxr_format_at(int index);
@@ -37,11 +32,24 @@ long ndc_jxr_info(const uint8_t *src, size_t size, uint32_t *width, uint32_t *he
 
 /* Decode an image of the size and format ndc_jxr_info gave into `dst`,
    `height` rows of `stride` bytes in the stored layout. jxrlib runs in a
-   forked child writing to a shared mapping, so that jxrlib crashing or
-   hanging on a corrupt stream ends the child only. Returns 0, a jxrlib
-   error, or an NDC_JXR_ERR_ code. Safe to call from several threads. */
+   forked child (isolate.h), so that jxrlib crashing or hanging on a
+   corrupt stream ends the child only. Returns 0, a jxrlib error, or an
+   NDC_ISOLATED_ code with `detail`. Safe to call from several threads. */
 long ndc_jxr_decode(const uint8_t *src, size_t size, uint32_t width, uint32_t height, int format,
                     uint8_t *dst, size_t stride, int *detail);
+
+/* A request to a helper process (isolate.h) decoding an image of the size
+   and format ndc_jxr_info gave, `stride` bytes a row; the reply's head has
+   jxrlib's result in `err`, and its body the rows if it is 0. */
+typedef struct {
+    uint32_t width, height;
+    int format;
+    size_t stride;
+    long err;
+} ndc_jxr_request;
+
+/* The helper's handler (an ndc_handler) for those requests. */
+void *ndc_jxr_serve_request(void *head, const uint8_t *body, size_t size, size_t *replysize);
 
 /* Encode `height` rows of `width` pixels of `format`, `stride` bytes apart.
    `quality` in (0, 1) is lossy, else lossless. Returns the encoded size,
