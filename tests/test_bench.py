@@ -57,3 +57,26 @@ def test_quick_run_arrays(tmp_path):
             assert r['libs'][lib]['ok'], (r['codec'], lib, r['libs'][lib])
     # bfloat16 is lossy: half the bytes, checked by PSNR rather than equality
     assert [r['encoded_size'] for r in records if r['codec'] == 'bfloat16'][0] == 2 << 20
+
+
+SCALING = RUN.parent / 'scaling.py'
+
+
+@pytest.mark.skipif(not SCALING.is_file(), reason='bench/scaling.py is not in this tree')
+def test_scaling_writes_its_section(tmp_path):
+    if not ndcodecs.get_codec('jpeg2k').available:
+        pytest.skip('ndcodecs was built without jpeg2k')
+    results = tmp_path / 'RESULTS.md'
+    results.write_text('# Earlier part\n\ntext\n')
+    for _ in range(2):  # the second run replaces the section
+        proc = subprocess.run(
+            [sys.executable, str(SCALING), '--codecs', 'jpeg2k', '--images', 'img-camera', '--rounds', '1',
+             '--write', str(results)],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = results.read_text()
+    assert text.startswith('# Earlier part\n\ntext\n')
+    assert text.count('# Thread scaling of image decoders') == 1
+    assert '| jpeg2k | img-camera | ndcodecs |' in text
+    assert 'Target, jpeg2k decode with all cores at least 1.6x one thread:' in text
