@@ -59,6 +59,34 @@ def test_lossy(level, dtype):
     assert psnr(htj2k_decode(encoded), data, peak) > {0.002: 45, 0.01: 35, 0.05: 25}[level]
 
 
+@pytest.mark.parametrize('shape', [(64, 3), (1, 253, 3), (4, 253, 3), (9, 2), (100, 40, 3)])
+@pytest.mark.parametrize('dtype', ['uint8', 'int16'])
+def test_coarse_steps_are_capped(shape, dtype):
+    """OpenJPH 0.9 aborts the process on steps from 0.5 up for some of
+    these images: steps above 0.25 are taken as 0.25."""
+    data = smooth_image(shape, dtype)
+    info = numpy.iinfo(dtype)
+    for level in (0.25, 0.5, 1, 90):
+        for resolutions in (1, 2, 6):
+            decoded = htj2k_decode(htj2k_encode(data, level=level, resolutions=resolutions))
+            assert decoded.shape == shape
+            assert numpy.abs(decoded.astype(int) - data).max() <= (info.max - info.min) * 0.5 + 1
+
+
+@pytest.mark.parametrize('shape, kwargs', [
+    ((15, 300), {}), ((300, 15), {}), ((32, 300), {}), ((40, 40), {'resolutions': 7}),
+    ((100, 100), {'tile': 48}), ((100, 100, 3), {'tile': (64, 90)}),
+])
+def test_small_tiles_lossless(shape, kwargs):
+    """OpenJPH 0.9's irreversible wavelet gets tiles under 16 samples on a
+    side, or no taller than 2**decompositions, badly wrong: those encode
+    losslessly."""
+    data = smooth_image(shape)
+    encoded = htj2k_encode(data, level=0.01, **kwargs)
+    numpy.testing.assert_array_equal(htj2k_decode(encoded), data)
+    assert htj2k_encode(data, level=0.01, **kwargs) == encoded
+
+
 @pytest.mark.parametrize('kwargs', [
     {'tile': (32, 48)}, {'tile': 16}, {'resolutions': 1}, {'resolutions': 3},
     {'codeblock': (32, 32)}, {'progression': 'LRCP'}, {'rgb': False},
