@@ -300,3 +300,15 @@ def test_two_threads_faster_than_sequential():
 def test_memory_flat():
     data = image((32, 32, 3))
     assert_memory_flat(lambda: avif_decode(avif_encode(data, 80, speed=10)), warmup=200, repeat=1500, limit=8 << 20)
+
+
+def test_samples_must_fit_the_depth():
+    """libaom aborts the process on samples past the bit depth: refused."""
+    data = numpy.full((9, 9), 4095, numpy.uint16)
+    numpy.testing.assert_array_equal(avif_decode(avif_encode(data)), data)
+    data[4, 4] = 4096
+    for level in (0, 50, None):
+        with pytest.raises(ValueError, match='does not fit bitspersample=12'):
+            avif_encode(data, level)
+    with pytest.raises(ValueError, match='does not fit bitspersample=10'):
+        avif_encode(numpy.full((4, 4), 1024, numpy.uint16), bitspersample=10)

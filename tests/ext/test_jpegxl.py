@@ -462,3 +462,16 @@ def test_memory_flat():
     # the allocator keeps a few MB cached at times; a leak of 1 KB a call
     # would show as 10 MB
     assert_memory_flat(step, warmup=300, repeat=10000, limit=8 << 20)
+
+
+@pytest.mark.parametrize('shape', [(1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (1, 1, 3)])
+def test_tiny_images_at_high_effort(shape):
+    """libjxl 0.7 aborts the process on some images of a few pixels at
+    effort 8 and 9: those encode at effort 7."""
+    rng = numpy.random.default_rng(2)
+    for seed in range(4):
+        data = rng.integers(0, 65536, shape, dtype=numpy.uint16)
+        for effort in (8, 9):
+            encoded = jpegxl_encode(data, effort=effort)
+            assert encoded == jpegxl_encode(data, effort=7)
+            numpy.testing.assert_array_equal(jpegxl_decode(encoded), data)

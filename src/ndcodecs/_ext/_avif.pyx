@@ -282,7 +282,7 @@ def avif_encode(
     RGB as YUV 4:4:4 with the identity matrix). `speed` is 0 (slowest) to
     10 (fastest), -1 the codec's default (default 6). `tilelog2` is (rows, columns) of
     log2 tiles. `bitspersample` is 8 (uint8), 10 or 12 (uint16; default 12
-    for uint16). `pixelformat` is an AVIF.PIXEL_FORMAT or '444', '422',
+    for uint16), and uint16 samples must fit it. `pixelformat` is an AVIF.PIXEL_FORMAT or '444', '422',
     '420', '400' for lossy RGB (default 444). `codec` picks the AV1 encoder
     (AVIF.CODEC_CHOICE or a name from AVIF.encoders). `primaries`,
     `transfer` and `matrix` are the CICP values written. `numthreads` is
@@ -309,6 +309,11 @@ def avif_encode(
         depth = bitspersample.__index__()
     if (itemsize == 1) != (depth == 8) or depth not in (8, 10, 12):
         raise ValueError(f'bitspersample={depth} not supported for {first.dtype}: 8 for uint8, 10 or 12 for uint16')
+    if depth > 8:
+        # libaom asserts (aborting the process) on samples past the depth
+        top = max(int(f.max()) for f in frames)
+        if top >= 1 << depth:
+            raise ValueError(f'a sample of {top} does not fit bitspersample={depth}')
     cdef int fmt = _enum_arg(pixelformat, AVIF.PIXEL_FORMAT, 1, 'pixelformat')
     if samples <= 2:
         fmt = AVIF_PIXEL_FORMAT_YUV400

@@ -198,6 +198,11 @@ cdef float _distance(object level):
     return <float>(53.0 / 3000.0 * q * q - 23.0 / 20.0 * q + 25.0)
 
 
+# Images with fewer pixels encode with effort 7 at most: at 8 and 9
+# libjxl 0.7's ANS encoder fails an assertion on some of up to 6 pixels.
+cdef Py_ssize_t _SMALL_IMAGE = 256
+
+
 def jpegxl_encode(
     data, /, level=None, *, effort=None, distance=None, lossless=None,
     decodingspeed=None, photometric=None, bitspersample=None, planar=None,
@@ -211,7 +216,8 @@ def jpegxl_encode(
     channels. Float samples are nominally in [0, 1].
     `lossless` defaults to True unless `level` (quality 0 to 100) or
     `distance` (butteraugli distance 0 to 25) is given. `effort` is 1 to 9
-    (default 7), `decodingspeed` 0 to 4. `photometric` is a
+    (default 7; at most 7 for images under 256 pixels, on which libjxl 0.7
+    aborts the process at 8 and 9), `decodingspeed` 0 to 4. `photometric` is a
     JPEGXL.COLOR_SPACE: lossy images are encoded in the XYB space
     unless it is RGB or GRAY. `bitspersample` is the precision of integer
     samples (default: their size). `usecontainer` wraps the codestream in
@@ -223,6 +229,8 @@ def jpegxl_encode(
     cdef bint clossless = (level is None and distance is None) if lossless is None else bool(lossless)
     cdef float cdistance = 1.0
     cdef int ceffort = level_arg(effort, 0, 1, 9)
+    if ceffort > 7 and height * width < _SMALL_IMAGE:
+        ceffort = 7
     cdef int cspeed = level_arg(decodingspeed, -1, 0, 4)
     cdef int itemsize = arr.dtype.itemsize
     cdef int bits
