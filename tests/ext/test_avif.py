@@ -312,3 +312,13 @@ def test_samples_must_fit_the_depth():
             avif_encode(data, level)
     with pytest.raises(ValueError, match='does not fit bitspersample=10'):
         avif_encode(numpy.full((4, 4), 1024, numpy.uint16), bitspersample=10)
+
+
+@pytest.mark.parametrize('speed', [7, 8, 10])
+def test_gray_sequences_at_high_speed(speed):
+    """libaom 3.6 crashes on sequences of gray frames at speeds 7 to 10:
+    they encode at speed 6."""
+    frames = numpy.stack([numpy.full((16, 16), 20 * i, numpy.uint8) for i in range(11)])
+    encoded = avif_encode(frames, speed=speed)
+    assert encoded == avif_encode(frames, speed=6)
+    numpy.testing.assert_array_equal(avif_decode(encoded, index=None), frames)
