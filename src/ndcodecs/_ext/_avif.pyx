@@ -281,7 +281,7 @@ def avif_encode(
     leading axis. `level` is the quality, 0 to 100 (None or 100: lossless,
     RGB as YUV 4:4:4 with the identity matrix). `speed` is 0 (slowest) to
     10 (fastest), -1 the codec's default (default 6; at most 6 for sequences
-    of gray frames through aom, which crashes on them at 7 to 10). `tilelog2` is (rows, columns) of
+    through aom, which crashes on some at 7 to 10). `tilelog2` is (rows, columns) of
     log2 tiles. `bitspersample` is 8 (uint8), 10 or 12 (uint16; default 12
     for uint16), and uint16 samples must fit it. `pixelformat` is an AVIF.PIXEL_FORMAT or '444', '422',
     '420', '400' for lossy RGB (default 444). `codec` picks the AV1 encoder
@@ -324,9 +324,10 @@ def avif_encode(
     if choice and choice in (2, 3):
         raise ValueError(f'codec={codec!r} cannot encode; encoders: {AVIF.encoders}')
     cdef bint aom = choice == AVIF_CODEC_CHOICE_AOM or (choice == 0 and AVIF.encoders[:1] == ('aom',))
-    if aom and len(frames) > 1 and samples <= 2 and cspeed > 6:
+    if aom and len(frames) > 1 and cspeed > 6:
         # libaom 3.6 crashes (SIGSEGV at speed 7, failed assertions in its
-        # rate control at 8 to 10) on sequences of monochrome frames
+        # rate control at 8 to 10) on sequences of monochrome planes: gray
+        # frames, and the alpha of RGBA frames
         cspeed = 6
     cdef int cprim = _enum_arg(primaries, AVIF.COLOR_PRIMARIES, 2, 'primaries')
     cdef int ctrans = _enum_arg(transfer, AVIF.TRANSFER_CHARACTERISTICS, 2, 'transfer')
