@@ -213,7 +213,9 @@ def jpegxl_encode(
     `data` is a uint8, uint16, float16 or float32 array: (H, W), (H, W, 1 to
     4), or frames of those: (F, H, W) with W > 4, or (F, H, W, 1 to 4). With
     `planar`, (C, H, W) or (F, C, H, W) is a gray image with C - 1 extra
-    channels. Float samples are nominally in [0, 1].
+    channels. Float samples are nominally in [0, 1]. libjxl stores half
+    floats from 2**-15 to 2**-14 (the larger subnormals) wrong, even
+    lossless: they come back smaller.
     `lossless` defaults to True unless `level` (quality 0 to 100) or
     `distance` (butteraugli distance 0 to 25) is given. `effort` is 1 to 9
     (default 7; at most 7 for images under 256 pixels, on which libjxl 0.7
