@@ -418,17 +418,24 @@ def _alias_from_config(config: dict):
     return codec_registry[config.pop('id')](**config)
 
 
-def __getattr__(name: str):
-    for codec_name in _registry.list_codecs():
-        if class_name(codec_name) == name:
-            cls = codec_class(codec_name)
-            globals()[name] = cls
-            return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def lazy_classes(namespace: dict, make) -> tuple:
+    """Return a module's __getattr__ and __dir__ that create the class of a
+    codec, `make(name)`, on first access, and keep it in `namespace`."""
+
+    def __getattr__(name: str):
+        for codec_name in _registry.list_codecs():
+            if class_name(codec_name) == name:
+                namespace[name] = cls = make(codec_name)
+                return cls
+        raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *(class_name(n) for n in _registry.list_codecs())})
+
+    return __getattr__, __dir__
 
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *(class_name(n) for n in _registry.list_codecs())})
+__getattr__, __dir__ = lazy_classes(globals(), codec_class)
 
 
 if os.environ.get('NDCODECS_IMAGECODECS_IDS', '').lower() in ('1', 'true', 'yes'):

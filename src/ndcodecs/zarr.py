@@ -30,7 +30,7 @@ from zarr.abc.codec import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec
 from zarr.core.common import parse_named_configuration
 
 from . import _batch, _registry
-from .numcodecs import _image_view, _jsonable, call, class_name, parameters
+from .numcodecs import _image_view, _jsonable, call, class_name, lazy_classes, parameters
 
 __all__ = ['PREFIX', 'codec_class', 'register_codecs']
 
@@ -277,14 +277,4 @@ def register_codecs() -> None:
         register_codec(PREFIX + name, codec_class(name))
 
 
-def __getattr__(name: str):
-    for codec_name in _registry.list_codecs():
-        if class_name(codec_name) == name:
-            cls = codec_class(codec_name)
-            globals()[name] = cls
-            return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *(class_name(n) for n in _registry.list_codecs())})
+__getattr__, __dir__ = lazy_classes(globals(), codec_class)

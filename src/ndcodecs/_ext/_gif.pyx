@@ -11,11 +11,12 @@ from libc.stdint cimport uint8_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcpy, memset
 
-from ._shared cimport as_array, Input, Output, array_output, encode_output, output_limit, read_input, ssize_t
+from ._shared cimport (
+    as_array, Input, Output, Sink, array_output, encode_output, output_limit, read_input, sink_finish, sink_init,
+    sink_write, ssize_t,
+)
 from .gif cimport *
 
-from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF, Py_XDECREF
 
 import operator
 
@@ -487,38 +488,13 @@ def gif_decode(data, /, index=None, *, asrgb=True, out=None, max_output=None):
     return result
 
 
-# Writing: giflib pushes bytes through its output callback into an Output.
-
-cdef struct _Sink:
-    uint8_t *data
-    size_t size
-    size_t pos
-    PyObject *output  # borrowed Output
-    PyObject *error  # owned exception raised while growing, or NULL
-
-
-cdef int _sink_grow(_Sink *sink, size_t minsize) noexcept with gil:
-    cdef Output dst = <Output>sink.output
-    try:
-        dst.grow(<Py_ssize_t>minsize)
-    except BaseException as exc:
-        Py_INCREF(exc)
-        sink.error = <PyObject *>exc
-        return -1
-    sink.data = dst.data
-    sink.size = <size_t>dst.size
-    return 0
-
+# Writing: giflib pushes bytes through its output callback into a Sink.
 
 cdef int _write(GifFileType *gif, const GifByteType *buf, int size) noexcept nogil:
-    cdef _Sink *sink = <_Sink *>gif.UserData
     if size <= 0:
         return 0
-    if <size_t>size > sink.size - sink.pos:
-        if sink.error != NULL or _sink_grow(sink, sink.pos + <size_t>size) != 0:
-            return 0
-    memcpy(sink.data + sink.pos, buf, <size_t>size)
-    sink.pos += <size_t>size
+    if sink_write(<Sink *>gif.UserData, buf, <size_t>size) != 0:
+        return 0
     return size
 
 
@@ -548,7 +524,7 @@ def gif_encode(data, /, level=None, *, colormap=None, out=None):
     cdef const char *func = b'EGifOpen'
     cdef GifFileType *gif
     cdef uint8_t *row
-    cdef _Sink sink
+    cdef Sink sink
     cdef Output dst
 
     if colormap is None:
@@ -569,11 +545,7 @@ def gif_encode(data, /, level=None, *, colormap=None, out=None):
     # LZW codes are at most 12 bits a pixel, in sub-blocks of 255 bytes
     bound = 800 + nframes * (npixels * 3 // 2 + npixels // 128 + 32)
     dst = encode_output(out, <Py_ssize_t>bound, GifError)
-    sink.data = dst.data
-    sink.size = <size_t>dst.size
-    sink.pos = 0
-    sink.output = <PyObject *>dst
-    sink.error = NULL
+    sink_init(&sink, dst)
     row = <uint8_t *>malloc(<size_t>width)
     if row == NULL:
         raise MemoryError('gif_encode: out of memory')
@@ -604,10 +576,6 @@ def gif_encode(data, /, level=None, *, colormap=None, out=None):
                         ret = GIF_ERROR
     finally:
         free(row)
-    if sink.error != NULL:
-        exc = <object>sink.error
-        Py_XDECREF(sink.error)
-        raise exc
-    if gif == NULL or ret != GIF_OK:
+    if sink.error == NULL and (gif == NULL or ret != GIF_OK):
         raise GifError(_message(func, error))
-    return dst.finish(<Py_ssize_t>sink.pos)
+    return sink_finish(&sink)

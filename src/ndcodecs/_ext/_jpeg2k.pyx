@@ -11,14 +11,15 @@ import sys
 import numpy
 
 from cpython.mem cimport PyMem_Calloc, PyMem_Free
-from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.stdint cimport int8_t, int16_t, uint8_t, uint16_t, uint32_t
 from libc.stdio cimport snprintf
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcmp, memcpy, memset, strlen
 
-from ._shared cimport as_array, Input, Output, array_output, encode_output, numthreads_arg, output_limit, read_input
+from ._shared cimport (
+    as_array, Input, Output, Sink, array_output, encode_output, numthreads_arg, output_limit, read_input, sink_finish, sink_init,
+    sink_move, sink_write,
+)
 from .isolate cimport *
 from .openjpeg cimport *
 
@@ -169,65 +170,25 @@ cdef OPJ_BOOL _src_seek(OPJ_OFF_T pos, void *user) noexcept nogil:
     return OPJ_TRUE
 
 
-# Writing into an Output that grows, with the GIL, when full.
-
-cdef struct _Sink:
-    uint8_t *data
-    size_t size
-    size_t pos
-    size_t end  # bytes written so far
-    PyObject *output  # borrowed Output
-    PyObject *error  # owned exception raised while growing, or NULL
-
-
-cdef int _sink_reserve(_Sink *sink, size_t size) noexcept with gil:
-    cdef Output dst = <Output>sink.output
-    try:
-        dst.grow(<Py_ssize_t>size)
-    except BaseException as exc:
-        if sink.error == NULL:
-            Py_INCREF(exc)
-            sink.error = <PyObject *>exc
-        return -1
-    sink.data = dst.data
-    sink.size = <size_t>dst.size
-    return 0
-
-
-cdef int _sink_move(_Sink *sink, size_t pos) noexcept nogil:
-    """Move to `pos`, zero-filling any gap past what was written."""
-    if pos > sink.size and _sink_reserve(sink, pos) != 0:
-        return -1
-    if pos > sink.end:
-        memset(sink.data + sink.end, 0, pos - sink.end)
-        sink.end = pos
-    sink.pos = pos
-    return 0
-
+# Writing into a Sink, for openjpeg's stream callbacks.
 
 cdef OPJ_SIZE_T _sink_write(void *buffer, OPJ_SIZE_T nbytes, void *user) noexcept nogil:
-    cdef _Sink *sink = <_Sink *>user
-    if nbytes > sink.size - sink.pos and _sink_reserve(sink, sink.pos + nbytes) != 0:
+    if sink_write(<Sink *>user, buffer, nbytes) != 0:
         return <OPJ_SIZE_T>-1
-    memcpy(sink.data + sink.pos, buffer, nbytes)
-    sink.pos += nbytes
-    if sink.pos > sink.end:
-        sink.end = sink.pos
     return nbytes
 
 
 cdef OPJ_OFF_T _sink_skip(OPJ_OFF_T nbytes, void *user) noexcept nogil:
-    cdef _Sink *sink = <_Sink *>user
+    cdef Sink *sink = <Sink *>user
     if nbytes < 0 and <size_t>(-nbytes) > sink.pos:
         return -1
-    if _sink_move(sink, <size_t>(<OPJ_OFF_T>sink.pos + nbytes)) != 0:
+    if sink_move(sink, <size_t>(<OPJ_OFF_T>sink.pos + nbytes)) != 0:
         return -1
     return nbytes
 
 
 cdef OPJ_BOOL _sink_seek(OPJ_OFF_T pos, void *user) noexcept nogil:
-    cdef _Sink *sink = <_Sink *>user
-    if pos < 0 or _sink_move(sink, <size_t>pos) != 0:
+    if pos < 0 or sink_move(<Sink *>user, <size_t>pos) != 0:
         return OPJ_FALSE
     return OPJ_TRUE
 
@@ -380,7 +341,7 @@ def jpeg2k_encode(
     cdef opj_codec_t *codec = NULL
     cdef opj_stream_t *stream = NULL
     cdef _Messages msg
-    cdef _Sink sink
+    cdef Sink sink
     cdef Output dst
     cdef const uint8_t *src = <const uint8_t *>(<size_t>arr.ctypes.data)
     cdef size_t stride = (<size_t>height * width) if isplanar else 1
@@ -456,11 +417,7 @@ def jpeg2k_encode(
     msg.text[0] = 0
     msg.verbose = 0 if not verbose else int(verbose)
     dst = encode_output(out, <Py_ssize_t>arr.nbytes // 2 + 1024, Jpeg2kError)
-    sink.data = dst.data
-    sink.size = <size_t>dst.size
-    sink.pos = sink.end = 0
-    sink.output = <PyObject *>dst
-    sink.error = NULL
+    sink_init(&sink, dst)  # borrows dst, kept alive here
     cmptparms = <opj_image_cmptparm_t *>PyMem_Calloc(ncomps, sizeof(opj_image_cmptparm_t))
     if cmptparms == NULL:
         raise MemoryError()
@@ -503,21 +460,17 @@ def jpeg2k_encode(
                 if ok:
                     func = b'opj_end_compress'
                     ok = opj_end_compress(codec, stream)
-        if sink.error != NULL:
-            exc = <object>sink.error
-            raise exc
-        if image == NULL or codec == NULL:
+        if sink.error == NULL and (image == NULL or codec == NULL):
             raise MemoryError(f'{func.decode()} failed')
-        if not ok:
+        if sink.error == NULL and not ok:
             raise _failed(func, &msg)
-        _report(&msg)
     finally:
-        Py_XDECREF(sink.error)
-        sink.error = NULL
         with nogil:
             _close(codec, stream, image)
         PyMem_Free(cmptparms)
-    return dst.finish(<Py_ssize_t>sink.end)
+    result = sink_finish(&sink)
+    _report(&msg)
+    return result
 
 
 def jpeg2k_decode(data, /, *, planar=None, verbose=None, numthreads=None, reduce=None, out=None, max_output=None):

@@ -34,6 +34,24 @@ cdef class Output:
     cdef object finish(self, Py_ssize_t used)
 
 
+# Writing from C callbacks that run without the GIL (giflib, openjpeg)
+# into an Output that grows, with the GIL, when full. sink_write and
+# sink_move return 0, or -1 once growing failed: sink_finish raises that.
+# The caller keeps a reference to the Output while the Sink is in use.
+cdef struct Sink:
+    uint8_t *data
+    size_t size
+    size_t pos
+    size_t end  # bytes written so far
+    PyObject *output  # borrowed Output
+    PyObject *error  # owned exception raised while growing, or NULL
+
+cdef void sink_init(Sink *sink, Output dst)
+cdef int sink_write(Sink *sink, const void *data, size_t size) noexcept nogil
+cdef int sink_move(Sink *sink, size_t pos) noexcept nogil
+cdef object sink_finish(Sink *sink)
+
+
 cdef Input read_input(object data)
 cdef object as_array(object data, str what=*)
 cdef Output encode_output(object out, Py_ssize_t bound, object error)

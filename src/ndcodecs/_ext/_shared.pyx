@@ -29,8 +29,9 @@ from cpython.bytearray cimport (
 )
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_DECREF, Py_XDECREF
+from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
 from libc.stdint cimport uint8_t, uint32_t
+from libc.string cimport memcpy, memset
 
 
 cdef extern from "Python.h":
@@ -176,6 +177,58 @@ cdef class Output:
         Py_DECREF(result)  # the new reference above takes over ours
         self.obj = NULL
         return result
+
+
+cdef void sink_init(Sink *sink, Output dst):
+    sink.data = dst.data
+    sink.size = <size_t>dst.size
+    sink.pos = sink.end = 0
+    sink.output = <PyObject *>dst
+    sink.error = NULL
+
+
+cdef int _sink_reserve(Sink *sink, size_t size) noexcept with gil:
+    cdef Output dst = <Output>sink.output
+    try:
+        dst.grow(<Py_ssize_t>size)
+    except BaseException as exc:
+        Py_INCREF(exc)
+        sink.error = <PyObject *>exc
+        return -1
+    sink.data = dst.data
+    sink.size = <size_t>dst.size
+    return 0
+
+
+cdef int sink_move(Sink *sink, size_t pos) noexcept nogil:
+    """Move to `pos`, zero-filling any gap past what was written."""
+    if sink.error != NULL or (pos > sink.size and _sink_reserve(sink, pos) != 0):
+        return -1
+    if pos > sink.end:
+        memset(sink.data + sink.end, 0, pos - sink.end)
+        sink.end = pos
+    sink.pos = pos
+    return 0
+
+
+cdef int sink_write(Sink *sink, const void *data, size_t size) noexcept nogil:
+    if sink.error != NULL or (size > sink.size - sink.pos and _sink_reserve(sink, sink.pos + size) != 0):
+        return -1
+    memcpy(sink.data + sink.pos, data, size)
+    sink.pos += size
+    if sink.pos > sink.end:
+        sink.end = sink.pos
+    return 0
+
+
+cdef object sink_finish(Sink *sink):
+    """Raise what growing raised, else return the Output's bytes."""
+    if sink.error != NULL:
+        exc = <object>sink.error
+        Py_XDECREF(sink.error)
+        sink.error = NULL
+        raise exc
+    return (<Output>sink.output).finish(<Py_ssize_t>sink.end)
 
 
 cdef Output _new_output(object out, Py_ssize_t size, object error):
