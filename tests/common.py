@@ -195,6 +195,15 @@ def run_in_threads(func, count=4):
     return results
 
 
+def imagecodecs_with(name):
+    """Return the imagecodecs module, skipping the test unless its codec
+    `name` is built."""
+    module = pytest.importorskip('imagecodecs')
+    if not getattr(getattr(module, name.upper(), None), 'available', False):
+        pytest.skip(f'imagecodecs was built without {name}')
+    return module
+
+
 def smooth_image(shape, dtype=numpy.uint8, seed=0):
     """Return smooth image-like data with noise, over most of the dtype's range."""
     rng = numpy.random.default_rng(seed)

@@ -10,7 +10,7 @@ import pytest
 
 import ndcodecs
 
-from common import codec_params, run_in_threads
+from common import codec_params, imagecodecs_with, run_in_threads
 
 IMAGE_CODECS = codec_params('image')
 ENCODERS = codec_params('image', encode=True)
@@ -179,10 +179,7 @@ def test_threads(codec, sample_images):
 
 
 def _imagecodecs_pair(codec):
-    imagecodecs = pytest.importorskip('imagecodecs')
-    constants = getattr(imagecodecs, codec.name.upper(), None)
-    if constants is None or not getattr(constants, 'available', False):
-        pytest.skip(f'imagecodecs has no {codec.name}')
+    imagecodecs = imagecodecs_with(codec.name)
     return (getattr(imagecodecs, f'{codec.name}_encode', None),
             getattr(imagecodecs, f'{codec.name}_decode'))
 

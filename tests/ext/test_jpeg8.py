@@ -12,7 +12,7 @@ import pytest
 
 import ndcodecs
 from ndcodecs import JPEG8, Jpeg8Error, jpeg8_check, jpeg8_decode, jpeg8_encode, jpeg8_version
-from common import assert_releases_gil, decode_corrupted
+from common import assert_releases_gil, decode_corrupted, psnr
 
 SHAPES = [(1, 1), (1, 17), (17, 1), (3, 5), (4097, 3), (3, 4097), (61, 83)]
 
@@ -26,11 +26,6 @@ def image(shape, seed=0):
     if len(shape) == 3:
         base = base[..., None] * numpy.linspace(0.6, 1.0, shape[2])
     return numpy.clip(base * 255 + rng.normal(0, 2, base.shape), 0, 255).astype(numpy.uint8)
-
-
-def psnr(a, b):
-    mse = numpy.mean((a.astype(numpy.float64) - b.astype(numpy.float64)) ** 2)
-    return 99.0 if mse == 0 else 10 * numpy.log10(255.0**2 / mse)
 
 
 def sample_files():

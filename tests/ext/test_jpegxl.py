@@ -15,7 +15,7 @@ from ndcodecs import (
     JPEGXL, JpegxlError, jpegxl_check, jpegxl_decode, jpegxl_decode_jpeg,
     jpegxl_encode, jpegxl_encode_jpeg, jpegxl_version,
 )
-from common import assert_memory_flat, assert_releases_gil, assert_runs_in_parallel, decode_corrupted
+from common import assert_memory_flat, assert_releases_gil, assert_runs_in_parallel, decode_corrupted, imagecodecs_with, psnr
 
 CONTAINER = b'\x00\x00\x00\x0cJXL \r\n\x87\n'
 
@@ -37,18 +37,6 @@ def image(shape, dtype=numpy.uint8, seed=0):
     return (base * numpy.iinfo(dtype).max).round().astype(dtype)
 
 
-def psnr(a, b, top=255.0):
-    mse = numpy.mean((a.astype(numpy.float64) - b.astype(numpy.float64)) ** 2)
-    return 99.0 if mse == 0 else 10 * numpy.log10(top**2 / mse)
-
-
-def imagecodecs():
-    module = pytest.importorskip('imagecodecs')
-    if not module.JPEGXL.available:
-        pytest.skip('imagecodecs was built without JPEG XL')
-    return module
-
-
 # constants, version, check
 
 def test_constants_and_version():
@@ -60,7 +48,7 @@ def test_constants_and_version():
 
 
 def test_constants_match_imagecodecs():
-    ic = imagecodecs()
+    ic = imagecodecs_with('jpegxl')
     for name in ('COLOR_SPACE', 'CHANNEL'):
         ours = {k: int(v) for k, v in getattr(JPEGXL, name).__members__.items()}
         theirs = {k: int(v) for k, v in getattr(ic.JPEGXL, name).__members__.items()}
@@ -213,13 +201,13 @@ def jpeg_stream():
     """A baseline JPEG, by our jpeg8 codec or else by imagecodecs."""
     if ndcodecs.has_codec('jpeg8') and ndcodecs.get_codec('jpeg8').available:
         return bytes(ndcodecs.jpeg8_encode(image((161, 183, 3)), 85))
-    return bytes(imagecodecs().jpeg8_encode(image((161, 183, 3)), 85))
+    return bytes(imagecodecs_with('jpegxl').jpeg8_encode(image((161, 183, 3)), 85))
 
 
 def jpeg_pixels(jpeg):
     if ndcodecs.has_codec('jpeg8') and ndcodecs.get_codec('jpeg8').available:
         return ndcodecs.jpeg8_decode(jpeg)
-    return imagecodecs().jpeg8_decode(jpeg)
+    return imagecodecs_with('jpegxl').jpeg8_decode(jpeg)
 
 
 def test_jpeg_transcoding():
@@ -270,7 +258,7 @@ def test_jpeg_transcoding_errors():
     ((31, 33), 'uint16', {'bitspersample': 12}),
 ])
 def test_parity_imagecodecs_lossless(shape, dtype, kwargs):
-    ic = imagecodecs()
+    ic = imagecodecs_with('jpegxl')
     data = numpy.random.default_rng(3).integers(0, 4096 if 'bitspersample' in kwargs else 250, shape).astype(dtype)
     if data.dtype.kind == 'f':
         data /= 250
@@ -285,7 +273,7 @@ def test_parity_imagecodecs_lossless(shape, dtype, kwargs):
 
 @pytest.mark.parametrize('kwargs', [{'level': 90}, {'distance': 2.0}, {'level': 50, 'effort': 3}])
 def test_parity_imagecodecs_lossy(kwargs):
-    ic = imagecodecs()
+    ic = imagecodecs_with('jpegxl')
     data = image((64, 72, 3))
     ours = jpegxl_encode(data, **kwargs)
     theirs = ic.jpegxl_encode(data, **kwargs)
@@ -296,7 +284,7 @@ def test_parity_imagecodecs_lossy(kwargs):
 
 
 def test_parity_imagecodecs_jpeg():
-    ic = imagecodecs()
+    ic = imagecodecs_with('jpegxl')
     jpeg = jpeg_stream()
     assert ic.jpegxl_decode_jpeg(jpegxl_encode_jpeg(jpeg)) == jpeg
     assert jpegxl_decode_jpeg(ic.jpegxl_encode_jpeg(jpeg)) == jpeg

@@ -15,7 +15,7 @@ import pytest
 
 import ndcodecs
 from ndcodecs import JPEGXR, JpegxrError, jpegxr_check, jpegxr_decode, jpegxr_encode, jpegxr_version
-from common import assert_runs_in_parallel
+from common import assert_runs_in_parallel, imagecodecs_with, psnr
 
 
 def image(shape, dtype=numpy.uint8, seed=0):
@@ -35,18 +35,6 @@ def image(shape, dtype=numpy.uint8, seed=0):
     return (base * numpy.iinfo(dtype).max).round().astype(dtype)
 
 
-def psnr(a, b, top=255.0):
-    mse = numpy.mean((a.astype(numpy.float64) - b.astype(numpy.float64)) ** 2)
-    return 99.0 if mse == 0 else 10 * numpy.log10(top**2 / mse)
-
-
-def imagecodecs():
-    module = pytest.importorskip('imagecodecs')
-    if not module.JPEGXR.available:
-        pytest.skip('imagecodecs was built without JPEG XR')
-    return module
-
-
 def test_constants_and_version():
     assert JPEGXR.available
     assert JPEGXR.PI.CMYK == 5
@@ -55,7 +43,7 @@ def test_constants_and_version():
 
 
 def test_constants_match_imagecodecs():
-    ic = imagecodecs()
+    ic = imagecodecs_with('jpegxr')
     assert {k: int(v) for k, v in JPEGXR.PI.__members__.items()} == {
         k: int(v) for k, v in ic.JPEGXR.PI.__members__.items()}
 
@@ -159,7 +147,7 @@ def test_resolution():
     ((31, 33), 'bool'), ((31, 33, 5), 'uint8'),
 ])
 def test_parity_imagecodecs(shape, dtype):
-    ic = imagecodecs()
+    ic = imagecodecs_with('jpegxr')
     data = image(shape, dtype)
     ours = jpegxr_encode(data)
     theirs = ic.jpegxr_encode(data)
@@ -172,7 +160,7 @@ def test_parity_imagecodecs(shape, dtype):
 
 @pytest.mark.parametrize('level', [0.5, 0.9])
 def test_parity_imagecodecs_lossy(level):
-    ic = imagecodecs()
+    ic = imagecodecs_with('jpegxr')
     data = image((64, 72, 3))
     ours = jpegxr_encode(data, level=level)
     theirs = ic.jpegxr_encode(data, level=level)

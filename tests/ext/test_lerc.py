@@ -10,6 +10,7 @@ import ndcodecs
 lerc = pytest.importorskip('ndcodecs._ext._lerc')
 
 from ndcodecs import LERC, LercError, lerc_check, lerc_decode, lerc_encode, lerc_version  # noqa: E402
+from common import imagecodecs_with
 
 DTYPES = ('int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64')
 SHAPES = [(1,), (7,), (1, 1), (4, 5), (33, 17), (1, 9, 1), (3, 4, 5), (17, 9, 3), (2, 3, 4, 5), (1, 1, 1, 1)]
@@ -45,10 +46,7 @@ def decoded_shape(shape, planar=False):
 
 @pytest.fixture(scope='module')
 def imagecodecs():
-    ic = pytest.importorskip('imagecodecs')
-    if not getattr(ic.LERC, 'available', False):
-        pytest.skip('imagecodecs without lerc')
-    return ic
+    return imagecodecs_with('lerc')
 
 
 def test_version_check():

@@ -11,6 +11,7 @@ import ndcodecs
 zfp = pytest.importorskip('ndcodecs._ext._zfp')
 
 from ndcodecs import ZFP, ZfpError, zfp_check, zfp_decode, zfp_encode, zfp_version  # noqa: E402
+from common import imagecodecs_with
 
 DTYPES = ('float32', 'float64', 'int32', 'int64')
 SHAPES = [(1,), (7,), (1000,), (1, 1), (5, 3), (33, 17), (1, 1, 1), (3, 5, 7), (9, 1, 13),
@@ -33,10 +34,7 @@ def noise(shape=(64, 96), dtype='float32', seed=0):
 
 @pytest.fixture(scope='module')
 def imagecodecs():
-    ic = pytest.importorskip('imagecodecs')
-    if not getattr(ic.ZFP, 'available', False):
-        pytest.skip('imagecodecs without zfp')
-    return ic
+    return imagecodecs_with('zfp')
 
 
 def test_version_check():
